@@ -1,0 +1,62 @@
+import { parseArgs } from 'node:util';
+import { clearanceError } from '../core/errors';
+import { getCommand } from './commands/get';
+import type { Command } from './commands/types';
+import { type Io, langFrom, printError, say } from './output';
+
+/** Every command of `clearance-desk`, in the order `--help` lists them. */
+export const COMMANDS: Command[] = [getCommand];
+
+const GLOBAL = { help: { type: 'boolean', short: 'h' }, lang: { type: 'string' } } as const;
+
+function help(io: Io) {
+  const lines = [
+    `clearance-desk — ${say(io, '天猫国际分销清关身份查询', 'Tmall Global distribution clearance identities')}`,
+    '',
+    ...COMMANDS.map((c) => `  ${c.usage}\n      ${say(io, c.summary.zh, c.summary.en)}`),
+    '',
+    say(
+      io,
+      '连接：CLEARANCE_GATEWAY、CLEARANCE_APP_KEY、CLEARANCE_SIGN_METHOD（或对应参数）；密钥仅从环境变量 CLEARANCE_APP_SECRET、CLEARANCE_SESSION 读取。--demo 使用内置演示网关。',
+      'Connection: CLEARANCE_GATEWAY, CLEARANCE_APP_KEY, CLEARANCE_SIGN_METHOD (or the flags); secrets only from CLEARANCE_APP_SECRET and CLEARANCE_SESSION in the environment. --demo uses the built-in demo gateway.',
+    ),
+    say(io, '退出码：0 成功，2 输入错误，3 业务失败，4 授权/权限/配置，5 限流/网络，6 协议错误，1 其他。', 'Exit status: 0 ok, 2 bad input, 3 business failure, 4 auth/permission/configuration, 5 throttled/network, 6 protocol, 1 other.'),
+  ];
+  io.stdout(`${lines.join('\n')}\n`);
+}
+
+/** Run one command line; returns the exit status. Never throws: a crash is reported without a stack. */
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  io0: Omit<Io, 'lang'>,
+  extra: { cwd: string; signal: AbortSignal; stdin: NodeJS.ReadableStream & { isTTY?: boolean } },
+): Promise<number> {
+  const langIndex = argv.indexOf('--lang');
+  const io: Io = { ...io0, lang: langFrom(langIndex >= 0 ? argv[langIndex + 1] : undefined, env) };
+  const [name, ...rest] = argv;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    help(io);
+    return name === undefined || name === '--help' || name === '-h' || name === 'help' ? 0 : 2;
+  }
+  const json = rest.includes('--json');
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: rest, options: { ...GLOBAL, ...command.options }, allowPositionals: true, strict: true });
+  } catch (err) {
+    printError(io, clearanceError('usage', { detail: `${(err as Error).message} — ${command.usage}` }), json);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout(`clearance-desk ${command.usage}\n${say(io, command.summary.zh, command.summary.en)}\n`);
+    return 0;
+  }
+  try {
+    return await command.run({ positionals: parsed.positionals, values: parsed.values, io, env, ...extra });
+  } catch (err) {
+    // Last resort: say what kind of thing failed, never the stack or any data it may hold.
+    printError(io, clearanceError('internal', { detail: (err as Error)?.name ?? 'Error' }), json);
+    return 1;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * The error table: every failure the product can report, its kind, and what the user
+ * should do next, in Chinese and English. One source of truth for the CLI, the IPC
+ * replies and the UI. Messages never carry personal data: only order ids, codes,
+ * request ids and counts may be interpolated.
+ */
+
+export type ErrorKind =
+  | 'invalid-input'
+  | 'business'
+  | 'auth'
+  | 'permission'
+  | 'throttled'
+  | 'transient'
+  | 'network'
+  | 'protocol'
+  | 'keychain'
+  | 'vault'
+  | 'cancelled'
+  | 'internal';
+
+export type Lang = 'zh-CN' | 'en-US';
+
+/** Facts a message may mention. Deliberately no field for names, ID numbers or URLs. */
+export interface ErrorFacts {
+  orderId?: string;
+  seconds?: number;
+  code?: number | string;
+  subCode?: string;
+  status?: number;
+  limitBytes?: number;
+  detail?: string;
+}
+
+interface Entry {
+  kind: ErrorKind;
+  zh: (f: ErrorFacts) => string;
+  en: (f: ErrorFacts) => string;
+}
+
+const sub = (f: ErrorFacts) => (f.subCode ? ` (${f.subCode})` : f.code !== undefined ? ` (${f.code})` : '');
+
+export const ERRORS = {
+  'order-id-invalid': {
+    kind: 'invalid-input',
+    zh: () => '订单号无效：应为 1–20 位数字。请检查扫描或输入的内容。',
+    en: () => 'Invalid order id: it must be 1–20 digits. Check what was scanned or typed.',
+  },
+  'argument-invalid': {
+    kind: 'invalid-input',
+    zh: (f) => `网关拒绝了请求参数${sub(f)}。请检查订单号是否属于本账号。`,
+    en: (f) => `The gateway refused the request arguments${sub(f)}. Check that the order belongs to this account.`,
+  },
+  usage: {
+    kind: 'invalid-input',
+    zh: (f) => `用法错误：${f.detail ?? ''}`,
+    en: (f) => `Usage error: ${f.detail ?? ''}`,
+  },
+  business: {
+    kind: 'business',
+    zh: (f) => `平台未返回该订单的清关信息${sub(f)}。请确认订单号正确、订单属于本供应商且已支付。`,
+    en: (f) =>
+      `The platform returned no clearance identity for this order${sub(f)}. Check the order id, that the order belongs to this supplier, and that it is paid.`,
+  },
+  'session-invalid': {
+    kind: 'auth',
+    zh: () => '授权（SessionKey）无效或已过期。请在设置中为此账号重新授权并填写新的 SessionKey。',
+    en: () => 'The session key is invalid or has expired. Re-authorise this account and enter the new session key in Settings.',
+  },
+  'session-missing': {
+    kind: 'auth',
+    zh: () => '缺少 SessionKey。请在设置中为此账号填写授权后的 SessionKey。',
+    en: () => 'No session key is set. Enter the authorised session key for this account in Settings.',
+  },
+  'signature-invalid': {
+    kind: 'auth',
+    zh: () => '签名被网关拒绝。请检查 App Secret 是否与 App Key 对应，以及签名方式设置。',
+    en: () => 'The gateway rejected the signature. Check that the App Secret matches the App Key, and the sign method.',
+  },
+  'app-key-invalid': {
+    kind: 'auth',
+    zh: () => 'App Key 缺失或无效。请检查账号设置中的 App Key 和网关地址。',
+    en: () => 'The App Key is missing or invalid. Check the App Key and the gateway in the account settings.',
+  },
+  'timestamp-invalid': {
+    kind: 'auth',
+    zh: () => '网关拒绝了请求时间。请校准本机时钟（网关要求与北京时间相差不超过 10 分钟）。',
+    en: () => "The gateway rejected the request time. Set this computer's clock right (within 10 minutes of Beijing time).",
+  },
+  'config-missing': {
+    kind: 'auth',
+    zh: (f) => `连接设置不完整：缺少 ${f.detail ?? ''}。请添加账号或设置相应的环境变量。`,
+    en: (f) => `Connection settings are incomplete: ${f.detail ?? ''} is missing. Add an account or set the environment variable.`,
+  },
+  permission: {
+    kind: 'permission',
+    zh: (f) => `此应用或账号没有调用该接口的权限${sub(f)}。请在开放平台为应用申请清关信息接口权限。`,
+    en: (f) =>
+      `This app or account may not call this API${sub(f)}. Ask for the clearance API permission for the app on the open platform.`,
+  },
+  throttled: {
+    kind: 'throttled',
+    zh: (f) => `调用过于频繁，网关限流${f.seconds ? ` ${f.seconds} 秒` : ''}。请等待后重试。`,
+    en: (f) => `Too many calls: the gateway is limiting this app${f.seconds ? ` for ${f.seconds} s` : ''}. Wait, then try again.`,
+  },
+  'quota-exhausted': {
+    kind: 'throttled',
+    zh: () => '今日调用次数已用完。请明天再试，或向平台申请更高的调用额度。',
+    en: () => "Today's call quota is used up. Try again tomorrow, or ask the platform for a higher quota.",
+  },
+  transient: {
+    kind: 'transient',
+    zh: (f) => `网关暂时不可用${sub(f)}，已多次重试仍失败。请稍后再试。`,
+    en: (f) => `The gateway is temporarily unavailable${sub(f)}; several retries failed. Try again in a few minutes.`,
+  },
+  'network-timeout': {
+    kind: 'network',
+    zh: () => '连接网关超时。请检查网络或代理设置，然后重试。',
+    en: () => 'The connection to the gateway timed out. Check the network or proxy settings, then try again.',
+  },
+  'network-unreachable': {
+    kind: 'network',
+    zh: (f) => `无法连接到网关${f.detail ? `（${f.detail}）` : ''}。请检查网络、代理设置和网关地址。`,
+    en: (f) =>
+      `Cannot reach the gateway${f.detail ? ` (${f.detail})` : ''}. Check the network, the proxy settings and the gateway address.`,
+  },
+  'protocol-html': {
+    kind: 'protocol',
+    zh: () => '网关返回了网页而不是接口数据，可能是代理或登录页拦截。请检查网关地址和代理设置。',
+    en: () =>
+      'The gateway answered with a web page instead of API data (a proxy or login page?). Check the gateway address and the proxy settings.',
+  },
+  'protocol-malformed': {
+    kind: 'protocol',
+    zh: () => '网关的回复不完整或格式错误。请稍后重试；若持续出现，请检查网关地址。',
+    en: () => "The gateway's reply was incomplete or malformed. Try again later; if it persists, check the gateway address.",
+  },
+  'protocol-oversized': {
+    kind: 'protocol',
+    zh: (f) => `网关的回复过大（超过 ${Math.round((f.limitBytes ?? 0) / 1024)} KB），已中止读取。请检查网关地址。`,
+    en: (f) =>
+      `The gateway's reply was too large (over ${Math.round((f.limitBytes ?? 0) / 1024)} KB) and was cut off. Check the gateway address.`,
+  },
+  'protocol-status': {
+    kind: 'protocol',
+    zh: (f) => `网关返回了意外的 HTTP 状态 ${f.status ?? ''}。请检查网关地址和代理设置。`,
+    en: (f) => `The gateway answered with an unexpected HTTP status ${f.status ?? ''}. Check the gateway address and proxy.`,
+  },
+  'image-failed': {
+    kind: 'protocol',
+    zh: (f) => `证件照片下载失败：${f.detail ?? ''}。身份信息已获取，可稍后刷新重试照片。`,
+    en: (f) => `The ID image could not be downloaded: ${f.detail ?? ''}. The identity was fetched; refresh later for the images.`,
+  },
+  'keychain-unavailable': {
+    kind: 'keychain',
+    zh: () =>
+      '无法访问系统钥匙串。Linux 需要运行中的 Secret Service（如 gnome-keyring 或 KWallet）和 D-Bus 会话；请安装 gnome-keyring 并登录桌面会话后重试。',
+    en: () =>
+      'The system keychain is not reachable. On Linux a running Secret Service (gnome-keyring or KWallet) on a D-Bus session is needed: install gnome-keyring and log in to a desktop session.',
+  },
+  'keychain-locked': {
+    kind: 'keychain',
+    zh: () => '系统钥匙串已锁定或拒绝访问。请解锁钥匙串（或在弹窗中允许访问）后重试。',
+    en: () => 'The system keychain is locked or refused access. Unlock it (or allow access in the prompt), then try again.',
+  },
+  'keychain-failed': {
+    kind: 'keychain',
+    zh: (f) => `系统钥匙串操作失败${f.detail ? `（${f.detail}）` : ''}。`,
+    en: (f) => `A system keychain operation failed${f.detail ? ` (${f.detail})` : ''}.`,
+  },
+  'secret-missing': {
+    kind: 'auth',
+    zh: () => '此账号的 App Secret 或 SessionKey 未保存在钥匙串中。请在设置中重新填写。',
+    en: () => 'The App Secret or session key of this account is not in the keychain. Enter it again in Settings.',
+  },
+  'vault-failed': {
+    kind: 'vault',
+    zh: (f) => `本地加密库操作失败${f.detail ? `（${f.detail}）` : ''}。数据未被删除。`,
+    en: (f) => `The local encrypted vault failed${f.detail ? ` (${f.detail})` : ''}. No data was deleted.`,
+  },
+  'vault-key': {
+    kind: 'vault',
+    zh: () => '本地加密库的密钥缺失或不匹配，无法打开。数据库保持原样，未被删除或覆盖。请恢复原钥匙串，或联系管理员。',
+    en: () =>
+      'The key of the local vault is missing or wrong, so it cannot be opened. The database was left as it is. Restore the original keychain, or ask your administrator.',
+  },
+  'disk-full': {
+    kind: 'vault',
+    zh: () => '磁盘空间不足，写入失败，已有数据未受影响。请释放磁盘空间后重试。',
+    en: () => 'The disk is full and the write failed; existing data is unharmed. Free some space and try again.',
+  },
+  'not-found': {
+    kind: 'invalid-input',
+    zh: (f) => `本地没有订单 ${f.orderId ?? ''} 的记录。`,
+    en: (f) => `No stored record for order ${f.orderId ?? ''}.`,
+  },
+  'platform-other': {
+    kind: 'business',
+    zh: (f) => `网关拒绝了请求${sub(f)}。请核对账号设置；若持续出现，请联系平台支持并提供请求编号。`,
+    en: (f) => `The gateway refused the request${sub(f)}. Check the account settings; if it persists, give the request id to platform support.`,
+  },
+  cancelled: {
+    kind: 'cancelled',
+    zh: () => '操作已取消。',
+    en: () => 'The operation was cancelled.',
+  },
+  internal: {
+    kind: 'internal',
+    zh: (f) => `内部错误${f.detail ? `：${f.detail}` : ''}。请重试；若持续出现，请联系支持。`,
+    en: (f) => `Internal error${f.detail ? `: ${f.detail}` : ''}. Try again; if it persists, contact support.`,
+  },
+} as const satisfies Record<string, Entry>;
+
+export type ErrorReason = keyof typeof ERRORS;
+
+/** A failure as a value: serialisable, safe to log, safe to send to the renderer. */
+export interface ClearanceError {
+  kind: ErrorKind;
+  reason: ErrorReason;
+  message: { 'zh-CN': string; 'en-US': string };
+  /** Platform error code or business err_code, when the gateway gave one. */
+  code?: number | string;
+  subCode?: string;
+  requestId?: string;
+  /** For throttling: how long the gateway asked us to wait. */
+  retryAfterSeconds?: number;
+  orderId?: string;
+}
+
+export function clearanceError(
+  reason: ErrorReason,
+  facts: ErrorFacts = {},
+  extra: Pick<ClearanceError, 'requestId' | 'orderId'> = {},
+): ClearanceError {
+  const entry: Entry = ERRORS[reason];
+  const err: ClearanceError = {
+    kind: entry.kind,
+    reason,
+    message: { 'zh-CN': entry.zh(facts), 'en-US': entry.en(facts) },
+  };
+  if (facts.code !== undefined) err.code = facts.code;
+  if (facts.subCode !== undefined) err.subCode = facts.subCode;
+  if (facts.seconds !== undefined) err.retryAfterSeconds = facts.seconds;
+  if (extra.requestId) err.requestId = extra.requestId;
+  if (extra.orderId ?? facts.orderId) err.orderId = extra.orderId ?? facts.orderId;
+  return err;
+}
+
+export type Result<T, E = ClearanceError> = { ok: true; value: T } | { ok: false; error: E };
+export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
+export const fail = <E = ClearanceError>(error: E): Result<never, E> => ({ ok: false, error });
+
+/** Thrown only inside core modules to unwind; every public boundary turns it back into a value. */
+export class ClearanceFailure extends Error {
+  constructor(readonly error: ClearanceError) {
+    super(error.message['en-US']);
+    this.name = 'ClearanceFailure';
+  }
+}
+
+export function isClearanceError(v: unknown): v is ClearanceError {
+  return typeof v === 'object' && v !== null && 'kind' in v && 'reason' in v && 'message' in v;
+}
+
+/** Exit status of the command for each kind (issue: 2 input, 3 business, 4 auth…, 5 retryable, 6 protocol). */
+export function exitCodeFor(kind: ErrorKind): number {
+  switch (kind) {
+    case 'invalid-input':
+      return 2;
+    case 'business':
+      return 3;
+    case 'auth':
+    case 'permission':
+    case 'keychain':
+      return 4;
+    case 'throttled':
+    case 'transient':
+    case 'network':
+      return 5;
+    case 'protocol':
+      return 6;
+    default:
+      return 1;
+  }
+}

@@ -1,0 +1,29 @@
+import { type ClearanceError, clearanceError, fail, ok, type Result } from '../errors';
+
+/** Labels people paste along with the number, from order lists in Chinese and English back offices. */
+const LABEL = /^(?:订单号|订单编号|订单|子订单号|主订单号|order\s*(?:id|no\.?|number)?|tid)\s*[:：#＃]?\s*/i;
+
+/**
+ * Normalise what a clerk typed, pasted or scanned into a decimal order id string, or refuse it.
+ * Accepts surrounding white space (scanners add CR/LF/tab), full-width digits from Chinese input
+ * methods, and a pasted `订单号:` label. Never converts to Number: ids exceed 2^53.
+ */
+export function normalizeOrderId(input: string): Result<string, ClearanceError> {
+  let s = input.normalize('NFKC'); // full-width digits and colon become ASCII
+  s = s.replace(/[\s\u200b\ufeff]+/g, ' ').trim();
+  s = s.replace(LABEL, '');
+  s = s.replace(/^[(（[【]|[)）\]】]$/g, '').trim();
+  if (!/^\d{1,20}$/.test(s)) return fail(clearanceError('order-id-invalid'));
+  s = s.replace(/^0+(?=\d)/, '');
+  if (s === '0') return fail(clearanceError('order-id-invalid'));
+  return ok(s);
+}
+
+/** Split a pasted list (any separators: new lines, commas, tabs, spaces, Chinese punctuation). */
+export function splitOrderIdList(text: string): string[] {
+  return text
+    .normalize('NFKC')
+    .split(/[\s,;，；、|]+/)
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+}

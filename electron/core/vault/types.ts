@@ -1,0 +1,96 @@
+/**
+ * The vault's public shape, fixed first so that export, batch, the command and the shell can be
+ * written against it. Implementation: ./vault.ts (SQLCipher via better-sqlite3-multiple-ciphers).
+ */
+import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { IdentityValidation } from '../idcard';
+import type { ImageMime } from '../top/images';
+import type { ClearanceFetch, ImageSide } from '../top/clearance';
+
+export interface StoredRecord {
+  orderId: string;
+  profile: string;
+  /** ISO 8601 UTC. A refetch keeps the first and moves the last. */
+  firstFetchedAt: string;
+  fetchedAt: string;
+  name: string;
+  idNumber: string;
+  expiry: string;
+  idType: number | null;
+  images: Record<ImageSide, { mime: ImageMime; bytes: number } | null>;
+  /** Validation as of `fetchedAt`; `flags` drive search filters. Re-derived on read for expiry. */
+  validation: IdentityValidation;
+  requestId: string | null;
+}
+
+export type RecordFlag = 'expired' | 'expiring' | 'invalid' | 'no-images';
+
+export interface RecordQuery {
+  /** Order id prefix, a name (or part), or the last digits of the ID number. */
+  text?: string;
+  flags?: RecordFlag[];
+  /** ISO dates (inclusive) on `fetchedAt`. */
+  fetchedFrom?: string;
+  fetchedTo?: string;
+  profile?: string;
+  sort?: 'fetchedAt' | 'orderId' | 'expiry';
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}
+
+export interface RecordPage {
+  rows: StoredRecord[];
+  total: number;
+}
+
+export type AuditAction = 'fetch' | 'reveal' | 'copy' | 'export' | 'print' | 'forget' | 'purge' | 'batch';
+
+/** Who did what to which orders; never the personal data itself. */
+export interface AuditEntry {
+  id: number;
+  at: string;
+  action: AuditAction;
+  osUser: string;
+  host: string;
+  profile: string | null;
+  orderIds: string[];
+  /** Small, non-personal facts: export mode and destination, field revealed, counts, channel (app/cli). */
+  detail: Record<string, string | number | boolean>;
+}
+
+export interface AuditQuery {
+  since?: string;
+  until?: string;
+  action?: AuditAction;
+  orderId?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface Vault {
+  /** Store a successful fetch (images as blobs); a refetch updates and keeps the first-fetched time. */
+  saveFetch(fetch: ClearanceFetch, profile: string): StoredRecord;
+  get(orderId: string): StoredRecord | undefined;
+  image(orderId: string, side: ImageSide): { mime: ImageMime; bytes: Buffer } | undefined;
+  /** The reply exactly as the gateway sent it. */
+  rawReply(orderId: string): string | undefined;
+  search(query: RecordQuery): RecordPage;
+  /** Iterate without loading everything (export streams from this). */
+  iterate(query: Omit<RecordQuery, 'offset' | 'limit'>): IterableIterator<StoredRecord>;
+  forget(orderIds: string[], actor: { profile: string | null; channel: string }): number;
+  /** Retention: drop records (and images earlier, if set) past their age; audited. */
+  purge(opts: { recordDays: number; imageDays?: number; auditDays: number; channel: string }): {
+    records: number;
+    images: number;
+    audit: number;
+  };
+  audit(entry: Omit<AuditEntry, 'id' | 'at' | 'osUser' | 'host'>): void;
+  auditLog(query: AuditQuery): AuditEntry[];
+  /**
+   * For a component that keeps its own tables in the vault (batch jobs): applies `migrations`
+   * (SQL, in order, each once, versioned per component) and returns the encrypted database.
+   */
+  extend(component: string, migrations: string[]): Database;
+  close(): void;
+}
