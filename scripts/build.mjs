@@ -4,16 +4,46 @@ import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 const root = new URL('..', import.meta.url).pathname;
-const node = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+const node = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
 const demoAssets = 'electron/core/demo/assets';
 
 const entries = [
   // The command and the main process keep node_modules external: native modules and fonts load from there.
-  { entry: 'electron/cli/clearance-desk.ts', out: 'dist/cli/clearance-desk.js', format: 'esm', packages: 'external', banner: '#!/usr/bin/env node' },
-  { entry: 'electron/main/main.ts', out: 'dist/main/main.js', format: 'esm', packages: 'external', external: ['electron'] },
+  {
+    entry: 'electron/cli/clearance-desk.ts',
+    out: 'dist/cli/clearance-desk.js',
+    format: 'esm',
+    packages: 'external',
+    banner: '#!/usr/bin/env node',
+  },
+  {
+    entry: 'electron/main/main.ts',
+    out: 'dist/main/main.js',
+    format: 'esm',
+    packages: 'external',
+    external: ['electron'],
+  },
   // A sandboxed preload may require only `electron`: everything else is bundled in, as CommonJS.
-  { entry: 'electron/preload/preload.ts', out: 'dist/preload/preload.cjs', format: 'cjs', external: ['electron'] },
-  { entry: 'test/harness/harness.ts', out: 'dist/harness/harness.js', format: 'esm', packages: 'external', external: ['electron'] },
+  {
+    entry: 'electron/preload/preload.ts',
+    out: 'dist/preload/preload.cjs',
+    format: 'cjs',
+    external: ['electron'],
+  },
+  {
+    entry: 'test/harness/harness.ts',
+    out: 'dist/harness/harness.js',
+    format: 'esm',
+    packages: 'external',
+    external: ['electron'],
+  },
 ];
 
 rmSync(`${root}dist`, { recursive: true, force: true });

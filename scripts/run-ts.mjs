@@ -15,6 +15,16 @@ mkdirSync(`${root}dist/run`, { recursive: true });
 // Bundled code finds the demo gateway's images beside itself, as in dist/cli.
 cpSync(`${root}electron/core/demo/assets`, `${root}dist/run/assets`, { recursive: true });
 const out = `${root}dist/run/${basename(entry).replace(/\.ts$/, '')}.mjs`;
-await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', sourcemap: 'inline', logLevel: 'warning' });
+await build({
+  entryPoints: [entry],
+  outfile: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  packages: 'external',
+  sourcemap: 'inline',
+  logLevel: 'warning',
+});
 const r = spawnSync(process.execPath, ['--expose-gc', out, ...args], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -7,7 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const run = (cmd, args, env = {}) => {
-  console.log(`\n$ ${[cmd, ...args].join(' ')}${Object.keys(env).length ? `  (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`);
+  console.log(
+    `\n$ ${[cmd, ...args].join(' ')}${
+      Object.keys(env).length
+        ? `  (${Object.entries(env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')})`
+        : ''
+    }`,
+  );
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (r.status !== 0) {
     console.error(`\nFAILED: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})`);
@@ -25,11 +33,23 @@ if (existsSync('/usr/bin/dbus-run-session') && existsSync('/usr/bin/gnome-keyrin
   const runtime = mkdtempSync(join(tmpdir(), 'cd-xdg-run-'));
   run(
     'dbus-run-session',
-    ['--', 'sh', '-c', `printf %s ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec ${vitest} run ${extra.join(' ')}`],
-    { XDG_DATA_HOME: data, XDG_RUNTIME_DIR: runtime, TZ: 'America/New_York', CLEARANCE_KEYCHAIN_TESTS: 'required' },
+    [
+      '--',
+      'sh',
+      '-c',
+      `printf %s ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec ${vitest} run ${extra.join(' ')}`,
+    ],
+    {
+      XDG_DATA_HOME: data,
+      XDG_RUNTIME_DIR: runtime,
+      TZ: 'America/New_York',
+      CLEARANCE_KEYCHAIN_TESTS: 'required',
+    },
   );
 } else {
-  console.warn('dbus-run-session or gnome-keyring-daemon missing: keychain tests will be skipped (apt-get install dbus gnome-keyring).');
+  console.warn(
+    'dbus-run-session or gnome-keyring-daemon missing: keychain tests will be skipped (apt-get install dbus gnome-keyring).',
+  );
   run(vitest, ['run', ...extra], { TZ: 'America/New_York' });
 }
 if (extra.length === 0) {

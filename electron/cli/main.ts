@@ -20,7 +20,11 @@ function help(io: Io) {
       '连接：CLEARANCE_GATEWAY、CLEARANCE_APP_KEY、CLEARANCE_SIGN_METHOD（或对应参数）；密钥仅从环境变量 CLEARANCE_APP_SECRET、CLEARANCE_SESSION 读取。--demo 使用内置演示网关。',
       'Connection: CLEARANCE_GATEWAY, CLEARANCE_APP_KEY, CLEARANCE_SIGN_METHOD (or the flags); secrets only from CLEARANCE_APP_SECRET and CLEARANCE_SESSION in the environment. --demo uses the built-in demo gateway.',
     ),
-    say(io, '退出码：0 成功，2 输入错误，3 业务失败，4 授权/权限/配置，5 限流/网络，6 协议错误，1 其他。', 'Exit status: 0 ok, 2 bad input, 3 business failure, 4 auth/permission/configuration, 5 throttled/network, 6 protocol, 1 other.'),
+    say(
+      io,
+      '退出码：0 成功，2 输入错误，3 业务失败，4 授权/权限/配置，5 限流/网络，6 协议错误，1 其他。',
+      'Exit status: 0 ok, 2 bad input, 3 business failure, 4 auth/permission/configuration, 5 throttled/network, 6 protocol, 1 other.',
+    ),
   ];
   io.stdout(`${lines.join('\n')}\n`);
 }
@@ -43,7 +47,12 @@ export async function runCli(
   const json = rest.includes('--json');
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: rest, options: { ...GLOBAL, ...command.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: rest,
+      options: { ...GLOBAL, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (err) {
     printError(io, clearanceError('usage', { detail: `${(err as Error).message} — ${command.usage}` }), json);
     return 2;

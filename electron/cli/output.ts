@@ -1,4 +1,4 @@
-import { type ClearanceError, type Lang } from '../core/errors';
+import type { ClearanceError, Lang } from '../core/errors';
 
 export interface Io {
   stdout: (s: string) => void;
@@ -34,7 +34,11 @@ export function errorJson(e: ClearanceError, lang: Lang) {
 export function printError(io: Io, e: ClearanceError, json: boolean) {
   if (json) io.stdout(`${JSON.stringify(errorJson(e, io.lang))}\n`);
   else {
-    const ref = [e.code !== undefined ? `code ${e.code}` : '', e.subCode ?? '', e.requestId ? `request ${e.requestId}` : '']
+    const ref = [
+      e.code !== undefined ? `code ${e.code}` : '',
+      e.subCode ?? '',
+      e.requestId ? `request ${e.requestId}` : '',
+    ]
       .filter(Boolean)
       .join(', ');
     io.stderr(`${say(io, '错误', 'Error')} [${e.kind}] ${e.message[io.lang]}${ref ? ` (${ref})` : ''}\n`);

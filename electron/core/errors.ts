@@ -49,7 +49,8 @@ export const ERRORS = {
   'argument-invalid': {
     kind: 'invalid-input',
     zh: (f) => `网关拒绝了请求参数${sub(f)}。请检查订单号是否属于本账号。`,
-    en: (f) => `The gateway refused the request arguments${sub(f)}. Check that the order belongs to this account.`,
+    en: (f) =>
+      `The gateway refused the request arguments${sub(f)}. Check that the order belongs to this account.`,
   },
   usage: {
     kind: 'invalid-input',
@@ -65,7 +66,8 @@ export const ERRORS = {
   'session-invalid': {
     kind: 'auth',
     zh: () => '授权（SessionKey）无效或已过期。请在设置中为此账号重新授权并填写新的 SessionKey。',
-    en: () => 'The session key is invalid or has expired. Re-authorise this account and enter the new session key in Settings.',
+    en: () =>
+      'The session key is invalid or has expired. Re-authorise this account and enter the new session key in Settings.',
   },
   'session-missing': {
     kind: 'auth',
@@ -75,7 +77,8 @@ export const ERRORS = {
   'signature-invalid': {
     kind: 'auth',
     zh: () => '签名被网关拒绝。请检查 App Secret 是否与 App Key 对应，以及签名方式设置。',
-    en: () => 'The gateway rejected the signature. Check that the App Secret matches the App Key, and the sign method.',
+    en: () =>
+      'The gateway rejected the signature. Check that the App Secret matches the App Key, and the sign method.',
   },
   'app-key-invalid': {
     kind: 'auth',
@@ -85,12 +88,14 @@ export const ERRORS = {
   'timestamp-invalid': {
     kind: 'auth',
     zh: () => '网关拒绝了请求时间。请校准本机时钟（网关要求与北京时间相差不超过 10 分钟）。',
-    en: () => "The gateway rejected the request time. Set this computer's clock right (within 10 minutes of Beijing time).",
+    en: () =>
+      "The gateway rejected the request time. Set this computer's clock right (within 10 minutes of Beijing time).",
   },
   'config-missing': {
     kind: 'auth',
     zh: (f) => `连接设置不完整：缺少 ${f.detail ?? ''}。请添加账号或设置相应的环境变量。`,
-    en: (f) => `Connection settings are incomplete: ${f.detail ?? ''} is missing. Add an account or set the environment variable.`,
+    en: (f) =>
+      `Connection settings are incomplete: ${f.detail ?? ''} is missing. Add an account or set the environment variable.`,
   },
   permission: {
     kind: 'permission',
@@ -101,7 +106,8 @@ export const ERRORS = {
   throttled: {
     kind: 'throttled',
     zh: (f) => `调用过于频繁，网关限流${f.seconds ? ` ${f.seconds} 秒` : ''}。请等待后重试。`,
-    en: (f) => `Too many calls: the gateway is limiting this app${f.seconds ? ` for ${f.seconds} s` : ''}. Wait, then try again.`,
+    en: (f) =>
+      `Too many calls: the gateway is limiting this app${f.seconds ? ` for ${f.seconds} s` : ''}. Wait, then try again.`,
   },
   'quota-exhausted': {
     kind: 'throttled',
@@ -111,7 +117,8 @@ export const ERRORS = {
   transient: {
     kind: 'transient',
     zh: (f) => `网关暂时不可用${sub(f)}，已多次重试仍失败。请稍后再试。`,
-    en: (f) => `The gateway is temporarily unavailable${sub(f)}; several retries failed. Try again in a few minutes.`,
+    en: (f) =>
+      `The gateway is temporarily unavailable${sub(f)}; several retries failed. Try again in a few minutes.`,
   },
   'network-timeout': {
     kind: 'network',
@@ -133,23 +140,27 @@ export const ERRORS = {
   'protocol-malformed': {
     kind: 'protocol',
     zh: () => '网关的回复不完整或格式错误。请稍后重试；若持续出现，请检查网关地址。',
-    en: () => "The gateway's reply was incomplete or malformed. Try again later; if it persists, check the gateway address.",
+    en: () =>
+      "The gateway's reply was incomplete or malformed. Try again later; if it persists, check the gateway address.",
   },
   'protocol-oversized': {
     kind: 'protocol',
-    zh: (f) => `网关的回复过大（超过 ${Math.round((f.limitBytes ?? 0) / 1024)} KB），已中止读取。请检查网关地址。`,
+    zh: (f) =>
+      `网关的回复过大（超过 ${Math.round((f.limitBytes ?? 0) / 1024)} KB），已中止读取。请检查网关地址。`,
     en: (f) =>
       `The gateway's reply was too large (over ${Math.round((f.limitBytes ?? 0) / 1024)} KB) and was cut off. Check the gateway address.`,
   },
   'protocol-status': {
     kind: 'protocol',
     zh: (f) => `网关返回了意外的 HTTP 状态 ${f.status ?? ''}。请检查网关地址和代理设置。`,
-    en: (f) => `The gateway answered with an unexpected HTTP status ${f.status ?? ''}. Check the gateway address and proxy.`,
+    en: (f) =>
+      `The gateway answered with an unexpected HTTP status ${f.status ?? ''}. Check the gateway address and proxy.`,
   },
   'image-failed': {
     kind: 'protocol',
     zh: (f) => `证件照片下载失败：${f.detail ?? ''}。身份信息已获取，可稍后刷新重试照片。`,
-    en: (f) => `The ID image could not be downloaded: ${f.detail ?? ''}. The identity was fetched; refresh later for the images.`,
+    en: (f) =>
+      `The ID image could not be downloaded: ${f.detail ?? ''}. The identity was fetched; refresh later for the images.`,
   },
   'keychain-unavailable': {
     kind: 'keychain',
@@ -161,7 +172,8 @@ export const ERRORS = {
   'keychain-locked': {
     kind: 'keychain',
     zh: () => '系统钥匙串已锁定或拒绝访问。请解锁钥匙串（或在弹窗中允许访问）后重试。',
-    en: () => 'The system keychain is locked or refused access. Unlock it (or allow access in the prompt), then try again.',
+    en: () =>
+      'The system keychain is locked or refused access. Unlock it (or allow access in the prompt), then try again.',
   },
   'keychain-failed': {
     kind: 'keychain',
@@ -171,7 +183,26 @@ export const ERRORS = {
   'secret-missing': {
     kind: 'auth',
     zh: () => '此账号的 App Secret 或 SessionKey 未保存在钥匙串中。请在设置中重新填写。',
-    en: () => 'The App Secret or session key of this account is not in the keychain. Enter it again in Settings.',
+    en: () =>
+      'The App Secret or session key of this account is not in the keychain. Enter it again in Settings.',
+  },
+  'profile-not-found': {
+    kind: 'invalid-input',
+    zh: (f) => `没有名为 ${f.detail ?? ''} 的账号。用 profile list 查看已有账号，或先添加。`,
+    en: (f) =>
+      `There is no account named ${f.detail ?? ''}. See the accounts with profile list, or add it first.`,
+  },
+  'profile-exists': {
+    kind: 'invalid-input',
+    zh: (f) => `账号 ${f.detail ?? ''} 已存在。请换一个名称，或先删除原账号。`,
+    en: (f) => `An account named ${f.detail ?? ''} already exists. Choose another name, or remove it first.`,
+  },
+  'settings-damaged': {
+    kind: 'internal',
+    zh: (f) =>
+      `设置文件已损坏，已另存为 ${f.detail ?? ''} 并恢复默认设置。钥匙串中的密钥未受影响；请重新添加账号。`,
+    en: (f) =>
+      `The settings file was damaged: it was kept as ${f.detail ?? ''} and the defaults were loaded. Keychain secrets are untouched; add the accounts again.`,
   },
   'vault-failed': {
     kind: 'vault',
@@ -180,14 +211,30 @@ export const ERRORS = {
   },
   'vault-key': {
     kind: 'vault',
-    zh: () => '本地加密库的密钥缺失或不匹配，无法打开。数据库保持原样，未被删除或覆盖。请恢复原钥匙串，或联系管理员。',
+    zh: () =>
+      '本地加密库的密钥缺失或不匹配，无法打开。数据库保持原样，未被删除或覆盖。请恢复原钥匙串，或联系管理员。',
     en: () =>
       'The key of the local vault is missing or wrong, so it cannot be opened. The database was left as it is. Restore the original keychain, or ask your administrator.',
   },
   'disk-full': {
     kind: 'vault',
     zh: () => '磁盘空间不足，写入失败，已有数据未受影响。请释放磁盘空间后重试。',
-    en: () => 'The disk is full and the write failed; existing data is unharmed. Free some space and try again.',
+    en: () =>
+      'The disk is full and the write failed; existing data is unharmed. Free some space and try again.',
+  },
+  'export-watermark-invalid': {
+    kind: 'invalid-input',
+    zh: (f) =>
+      `水印文字不可用${f.detail ? `（${f.detail}）` : ''}。水印须为 1–40 个字，且不得含“无效”等字样。`,
+    en: (f) =>
+      `The watermark text cannot be used${f.detail ? ` (${f.detail})` : ''}. Use 1–40 characters, never wording such as "无效" (invalid).`,
+  },
+  'export-failed': {
+    kind: 'internal',
+    zh: (f) =>
+      `导出失败${f.detail ? `（${f.detail}）` : ''}。目标位置未留下不完整的文件；请检查目标文件夹是否存在且可写，然后重试。`,
+    en: (f) =>
+      `The export failed${f.detail ? ` (${f.detail})` : ''}. No half-written file was left; check that the destination folder exists and is writable, then try again.`,
   },
   'not-found': {
     kind: 'invalid-input',
@@ -197,7 +244,8 @@ export const ERRORS = {
   'platform-other': {
     kind: 'business',
     zh: (f) => `网关拒绝了请求${sub(f)}。请核对账号设置；若持续出现，请联系平台支持并提供请求编号。`,
-    en: (f) => `The gateway refused the request${sub(f)}. Check the account settings; if it persists, give the request id to platform support.`,
+    en: (f) =>
+      `The gateway refused the request${sub(f)}. Check the account settings; if it persists, give the request id to platform support.`,
   },
   cancelled: {
     kind: 'cancelled',
@@ -207,7 +255,8 @@ export const ERRORS = {
   internal: {
     kind: 'internal',
     zh: (f) => `内部错误${f.detail ? `：${f.detail}` : ''}。请重试；若持续出现，请联系支持。`,
-    en: (f) => `Internal error${f.detail ? `: ${f.detail}` : ''}. Try again; if it persists, contact support.`,
+    en: (f) =>
+      `Internal error${f.detail ? `: ${f.detail}` : ''}. Try again; if it persists, contact support.`,
   },
 } as const satisfies Record<string, Entry>;
 

@@ -16,7 +16,8 @@ export interface SampleOrder {
   note: { zh: string; en: string };
 }
 
-const addDays = (ymd: string, days: number) => new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const addDays = (ymd: string, days: number) =>
+  new Date(Date.parse(`${ymd}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 export const SAMPLE_ORDERS: SampleOrder[] = [
   {
@@ -26,7 +27,10 @@ export const SAMPLE_ORDERS: SampleOrder[] = [
     expiry: '20240101',
     type: 1,
     images: true,
-    note: { zh: '接口文档中的示例：校验位错误，且已过期', en: 'The API documentation sample: bad check digit, expired' },
+    note: {
+      zh: '接口文档中的示例：校验位错误，且已过期',
+      en: 'The API documentation sample: bad check digit, expired',
+    },
   },
   {
     orderId: '3728150192837465928',
@@ -89,7 +93,10 @@ export const SAMPLE_ORDERS: SampleOrder[] = [
     expiry: '20331231',
     type: 2,
     images: true,
-    note: { zh: '外国人永久居留身份证，证件类型 2', en: 'Foreign permanent residence card, credential type 2' },
+    note: {
+      zh: '外国人永久居留身份证，证件类型 2',
+      en: 'Foreign permanent residence card, credential type 2',
+    },
   },
   {
     orderId: '2000000000000007',
@@ -119,7 +126,28 @@ export const SCENARIO_ORDERS = {
 export type Scenario = (typeof SCENARIO_ORDERS)[keyof typeof SCENARIO_ORDERS];
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗'];
-const GIVEN = ['伟', '芳', '娜', '秀英', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀兰', '霞'];
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '秀英',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀兰',
+  '霞',
+];
 const REGIONS = ['110105', '310115', '440304', '330106', '320102', '510107', '420106', '370202'];
 
 /**

@@ -96,7 +96,10 @@ function toJson(root: Tree): string {
 function render(root: Tree, format: string): { body: string; type: string } {
   if (format === 'xml') {
     const [name, value] = Object.entries(root)[0] as [string, Tree];
-    return { body: `<?xml version="1.0" encoding="utf-8" ?>${toXml(name, value)}`, type: 'text/xml;charset=UTF-8' };
+    return {
+      body: `<?xml version="1.0" encoding="utf-8" ?>${toXml(name, value)}`,
+      type: 'text/xml;charset=UTF-8',
+    };
   }
   return { body: toJson(root), type: 'application/json;charset=UTF-8' };
 }
@@ -138,11 +141,21 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   function scenarioFault(s: Scenario): Fault | Tree {
     switch (s) {
       case 'throttled-long':
-        return errorTree(7, 'App Call Limited', 'accesscontrol.limited-by-app-access-count', 'This ban will last for 300 more seconds');
+        return errorTree(
+          7,
+          'App Call Limited',
+          'accesscontrol.limited-by-app-access-count',
+          'This ban will last for 300 more seconds',
+        );
       case 'isp-unavailable':
         return { kind: 'isp' };
       case 'permission':
-        return errorTree(11, 'Insufficient isv permissions', 'isv.permission-api-package-limit', '没有调用该接口的权限');
+        return errorTree(
+          11,
+          'Insufficient isv permissions',
+          'isv.permission-api-package-limit',
+          '没有调用该接口的权限',
+        );
       case 'session-invalid':
         return errorTree(27, 'Invalid session', 'invalid-sessionkey', 'SessionKey非法');
       case 'invalid-argument':
@@ -171,11 +184,13 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     if (p.v !== '2.0') return errorTree(34, 'Unsupported Version');
     if (!p.sign) return errorTree(24, 'Missing Signature');
     const method = p.sign_method ?? 'md5';
-    if (!isSignMethod(method)) return errorTree(25, 'Invalid Signature', undefined, 'unsupported sign_method');
+    if (!isSignMethod(method))
+      return errorTree(25, 'Invalid Signature', undefined, 'unsupported sign_method');
     const expected = signParams(p, credentials.appSecret, method);
     if (expected !== p.sign) return errorTree(25, 'Invalid Signature');
     if (!p.session) return errorTree(26, 'Missing Session');
-    if (p.session !== credentials.session) return errorTree(27, 'Invalid session', 'invalid-sessionkey', 'SessionKey非法');
+    if (p.session !== credentials.session)
+      return errorTree(27, 'Invalid session', 'invalid-sessionkey', 'SessionKey非法');
     return undefined;
   }
 
@@ -196,12 +211,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const authFailure = authenticate(p);
     if (authFailure) return authFailure;
     if (overLimit(clock().getTime())) {
-      return errorTree(7, 'App Call Limited', 'accesscontrol.limited-by-app-access-count', 'This ban will last for 1 more seconds');
+      return errorTree(
+        7,
+        'App Call Limited',
+        'accesscontrol.limited-by-app-access-count',
+        'This ban will last for 1 more seconds',
+      );
     }
     const injected = takeFault(orderId);
     if (injected) return injected;
-    if (!orderId) return errorTree(40, 'Missing required arguments:order_id', 'isv.missing-parameter', '缺少参数 order_id');
-    if (!/^\d{1,20}$/.test(orderId)) return errorTree(41, 'Invalid arguments:order_id', 'isv.invalid-parameter', '非法参数');
+    if (!orderId)
+      return errorTree(
+        40,
+        'Missing required arguments:order_id',
+        'isv.missing-parameter',
+        '缺少参数 order_id',
+      );
+    if (!/^\d{1,20}$/.test(orderId))
+      return errorTree(41, 'Invalid arguments:order_id', 'isv.invalid-parameter', '非法参数');
     const scenario = (SCENARIO_ORDERS as Record<string, Scenario>)[orderId];
     if (scenario) return scenarioFault(scenario);
     const today = shanghaiDate(clock());
@@ -227,10 +254,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       module.credential1 = `${origin}/img/${orderId}/front.jpg`;
       module.credential2 = `${origin}/img/${orderId}/back.jpg`;
     }
-    return { tmall_hk_clearance_distribution_get_response: { result: { module, success: true }, request_id: rid } };
+    return {
+      tmall_hk_clearance_distribution_get_response: { result: { module, success: true }, request_id: rid },
+    };
   }
 
-  function send(req: IncomingMessage, res: ServerResponse, status: number, type: string, body: string | Buffer) {
+  function send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Buffer,
+  ) {
     let payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const headers: Record<string, string> = { 'content-type': type };
     if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')) && payload.length > 256) {
@@ -244,17 +279,34 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   async function applyFault(f: Fault, req: IncomingMessage, res: ServerResponse, format: string) {
     switch (f.kind) {
       case 'throttle': {
-        const r = render(errorTree(7, 'App Call Limited', 'accesscontrol.limited-by-app-access-count', `This ban will last for ${f.seconds} more seconds`), format);
+        const r = render(
+          errorTree(
+            7,
+            'App Call Limited',
+            'accesscontrol.limited-by-app-access-count',
+            `This ban will last for ${f.seconds} more seconds`,
+          ),
+          format,
+        );
         return send(req, res, 200, r.type, r.body);
       }
       case 'isp': {
-        const r = render(errorTree(15, 'Remote service error', 'isp.top-remote-connection-timeout', '远程服务调用超时'), format);
+        const r = render(
+          errorTree(15, 'Remote service error', 'isp.top-remote-connection-timeout', '远程服务调用超时'),
+          format,
+        );
         return send(req, res, 200, r.type, r.body);
       }
       case 'http':
         return send(req, res, f.status, 'text/plain', `HTTP ${f.status}`);
       case 'html':
-        return send(req, res, 200, 'text/html', '<!DOCTYPE html><html><head><title>登录</title></head><body>请登录 Please sign in</body></html>');
+        return send(
+          req,
+          res,
+          200,
+          'text/html',
+          '<!DOCTYPE html><html><head><title>登录</title></head><body>请登录 Please sign in</body></html>',
+        );
       case 'truncate': {
         // No length, then half a reply and a clean close: what a proxy cutting a reply short looks like.
         res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8', connection: 'close' });
@@ -291,7 +343,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return send(req, res, 200, 'image/jpeg', demoImages()[img[2] as 'front' | 'back']);
     }
     if (url.pathname !== '/router/rest') return send(req, res, 404, 'text/plain', 'not found');
-    if (req.method !== 'POST' && req.method !== 'GET') return send(req, res, 405, 'text/plain', 'method not allowed');
+    if (req.method !== 'POST' && req.method !== 'GET')
+      return send(req, res, 405, 'text/plain', 'method not allowed');
     const params: Record<string, string> = Object.fromEntries(url.searchParams);
     const body = await readBody(req);
     if (body) for (const [k, v] of new URLSearchParams(body)) params[k] = v;

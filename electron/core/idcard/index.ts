@@ -10,10 +10,22 @@ export type IdForm = 'resident' | 'hmt-permit' | 'foreign-permanent' | 'unknown'
 export type ExpiryStatus = 'valid' | 'expiring' | 'expired' | 'long-term' | 'unparsed';
 
 export const WARNINGS = {
-  'id-format': { zh: '证件号码不是 18 位（17 位数字加校验位）', en: 'The ID number is not 18 characters (17 digits and a check character)' },
-  'check-digit': { zh: '证件号码校验位不正确，海关可能拒收', en: 'The check digit of the ID number is wrong; customs may reject it' },
-  'birth-date': { zh: '证件号码中的出生日期无效', en: 'The birth date inside the ID number is not a real date' },
-  'birth-future': { zh: '证件号码中的出生日期在未来', en: 'The birth date inside the ID number is in the future' },
+  'id-format': {
+    zh: '证件号码不是 18 位（17 位数字加校验位）',
+    en: 'The ID number is not 18 characters (17 digits and a check character)',
+  },
+  'check-digit': {
+    zh: '证件号码校验位不正确，海关可能拒收',
+    en: 'The check digit of the ID number is wrong; customs may reject it',
+  },
+  'birth-date': {
+    zh: '证件号码中的出生日期无效',
+    en: 'The birth date inside the ID number is not a real date',
+  },
+  'birth-future': {
+    zh: '证件号码中的出生日期在未来',
+    en: 'The birth date inside the ID number is in the future',
+  },
   region: { zh: '证件号码的地区代码不存在', en: 'The region code of the ID number does not exist' },
   'expiry-unparsed': { zh: '无法识别证件有效期', en: 'The ID expiry date could not be read' },
   expired: { zh: '证件已过期，海关可能拒收', en: 'The ID card has expired; customs may reject it' },
@@ -24,7 +36,8 @@ export const WARNINGS = {
 } as const;
 export type WarningCode = keyof typeof WARNINGS;
 
-export const warningText = (code: WarningCode, lang: Lang) => (lang === 'zh-CN' ? WARNINGS[code].zh : WARNINGS[code].en);
+export const warningText = (code: WarningCode, lang: Lang) =>
+  lang === 'zh-CN' ? WARNINGS[code].zh : WARNINGS[code].en;
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK_CHARS = '10X98765432';
@@ -38,8 +51,8 @@ export function checkCharacter(first17: string): string {
 
 /** Province-level codes of GB/T 2260, plus 71 (Taiwan) and 81/82/83 (residence permits). */
 const PROVINCES = new Set([
-  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
-  64, 65, 71, 81, 82, 83,
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61,
+  62, 63, 64, 65, 71, 81, 82, 83,
 ]);
 
 export function normalizeIdNumber(id: string): string {
@@ -74,7 +87,11 @@ export function checkIdNumber(id: string, today: string): IdNumberCheck {
   // The 2023 foreign permanent-residence card: 9 + issuing province (2) + nationality (3) + birth date.
   const province = Number(form === 'foreign-permanent' ? normalized.slice(1, 3) : normalized.slice(0, 2));
   if (!PROVINCES.has(province)) warnings.push('region');
-  const birthDate = realDate(Number(normalized.slice(6, 10)), Number(normalized.slice(10, 12)), Number(normalized.slice(12, 14)));
+  const birthDate = realDate(
+    Number(normalized.slice(6, 10)),
+    Number(normalized.slice(10, 12)),
+    Number(normalized.slice(12, 14)),
+  );
   if (!birthDate || birthDate < '1900-01-01') warnings.push('birth-date');
   else if (birthDate > today) warnings.push('birth-future');
   const out: IdNumberCheck = { normalized, form, warnings };
@@ -90,7 +107,8 @@ export type ParsedExpiry = { kind: 'date'; date: string } | { kind: 'long-term' 
  */
 export function parseExpiry(raw: string): ParsedExpiry {
   const s = raw.normalize('NFKC').trim();
-  if (s === '长期' || s === '長期' || /^0{8}$/.test(s) || /^long[- ]?term$/i.test(s)) return { kind: 'long-term' };
+  if (s === '长期' || s === '長期' || /^0{8}$/.test(s) || /^long[- ]?term$/i.test(s))
+    return { kind: 'long-term' };
   const range = /^.+[-~至]\s*(.+)$/.exec(s);
   if (range && !/^\d{4}-\d{2}-\d{2}$/.test(s)) return parseExpiry(range[1] as string);
   const m = /^(\d{4})[.\-/]?(\d{2})[.\-/]?(\d{2})$/.exec(s);
@@ -100,7 +118,8 @@ export function parseExpiry(raw: string): ParsedExpiry {
 }
 
 const DAY_MS = 86_400_000;
-const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+const daysBetween = (from: string, to: string) =>
+  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 export interface ExpiryCheck {
   status: ExpiryStatus;

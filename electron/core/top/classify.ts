@@ -42,6 +42,7 @@ export function classifyPlatformError(e: PlatformError): Classification {
   if (sub === 'invalid-sessionkey' || sub.startsWith('isv.session') || code === 27) {
     return { reason: 'session-invalid', advice: { retry: 'no' } };
   }
+  if (sub.includes('timestamp')) return { reason: 'timestamp-invalid', advice: { retry: 'no' } };
   if (sub.startsWith('isp.')) return { reason: 'transient', advice: { retry: 'backoff' } };
   if (sub.startsWith('isv.permission') || sub.includes('permission-denied')) {
     return { reason: 'permission', advice: { retry: 'no' } };

@@ -1,8 +1,8 @@
 import type { Dispatcher } from 'undici';
 import { type ClearanceError, clearanceError, fail, ok, type Result } from '../errors';
+import type { TopClient } from './client';
 import { isObject, text } from './envelope';
 import { type DownloadedImage, downloadImage, type ImagePolicy } from './images';
-import type { TopClient } from './client';
 
 export const CLEARANCE_METHOD = 'tmall.hk.clearance.distribution.get';
 
@@ -51,7 +51,12 @@ function identityFrom(module: Record<string, unknown>, requested: string): Clear
 export async function fetchClearance(
   client: TopClient,
   orderId: string,
-  opts: { needImage?: boolean; signal?: AbortSignal; imagePolicy?: Partial<ImagePolicy>; imageDispatcher?: Dispatcher } = {},
+  opts: {
+    needImage?: boolean;
+    signal?: AbortSignal;
+    imagePolicy?: Partial<ImagePolicy>;
+    imageDispatcher?: Dispatcher;
+  } = {},
 ): Promise<Result<ClearanceFetch, ClearanceError>> {
   const business = { order_id: orderId, need_image: opts.needImage ? 'true' : 'false' };
   const reply = await client.call(CLEARANCE_METHOD, business, { signal: opts.signal, orderId });
@@ -77,7 +82,11 @@ export async function fetchClearance(
     for (const side of ['front', 'back'] as const) {
       const url = identity.imageUrls[side];
       if (!url) continue;
-      const got = await downloadImage(url, { policy: opts.imagePolicy, dispatcher: opts.imageDispatcher, signal: opts.signal });
+      const got = await downloadImage(url, {
+        policy: opts.imagePolicy,
+        dispatcher: opts.imageDispatcher,
+        signal: opts.signal,
+      });
       if (got.ok) images[side] = got.value;
       else warnings.push({ ...got.error, orderId });
     }

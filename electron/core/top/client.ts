@@ -18,7 +18,9 @@ export function resolveGatewayUrl(nameOrUrl: string): Result<string, ClearanceEr
     const u = new URL(nameOrUrl);
     if (u.protocol === 'https:' || u.protocol === 'http:') return ok(u.toString());
   } catch {}
-  return fail(clearanceError('usage', { detail: `gateway "${nameOrUrl}": production | overseas | demo | https://…` }));
+  return fail(
+    clearanceError('usage', { detail: `gateway "${nameOrUrl}": production | overseas | demo | https://…` }),
+  );
 }
 
 export interface TopCredentials {
@@ -36,7 +38,12 @@ export interface RetryPolicy {
   maxBanWaitSeconds: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxRetries: 3, baseDelayMs: 500, maxDelayMs: 8_000, maxBanWaitSeconds: 60 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxRetries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxBanWaitSeconds: 60,
+};
 
 /** Something that spaces calls out (the batch engine's calls-per-second cap). */
 export interface CallGate {
@@ -124,7 +131,11 @@ export class TopClient {
     if (o.credentials.session) system.session = o.credentials.session;
     if (o.targetAppKey) system.target_app_key = o.targetAppKey;
     const sentBusiness = Object.fromEntries(Object.entries(business).filter(([, v]) => v !== ''));
-    system.sign = signParams({ ...system, ...sentBusiness }, o.credentials.appSecret, o.signMethod ?? DEFAULT_SIGN_METHOD);
+    system.sign = signParams(
+      { ...system, ...sentBusiness },
+      o.credentials.appSecret,
+      o.signMethod ?? DEFAULT_SIGN_METHOD,
+    );
     const url = new URL(o.gateway);
     for (const [k, v] of Object.entries(system)) url.searchParams.set(k, v);
     return { url: url.toString(), body: new URLSearchParams(sentBusiness).toString() };
@@ -166,7 +177,9 @@ export class TopClient {
         },
         { ...o, signal: opts.signal },
       );
-      const outcome = sent.ok ? this.interpret(sent.value, method) : { error: sent.error.error, retry: sent.error.retryable ? ('backoff' as const) : ('no' as const) };
+      const outcome = sent.ok
+        ? this.interpret(sent.value, method)
+        : { error: sent.error.error, retry: sent.error.retryable ? ('backoff' as const) : ('no' as const) };
       const event: CallEvent = {
         method,
         attempt,
@@ -182,7 +195,8 @@ export class TopClient {
       if ('reply' in outcome) return ok({ ...outcome.reply, attempts: attempt });
       const { error } = outcome;
       if (opts.orderId) error.orderId = opts.orderId;
-      if (outcome.retry === 'no' || retries >= this.retry.maxRetries || opts.signal?.aborted) return fail(error);
+      if (outcome.retry === 'no' || retries >= this.retry.maxRetries || opts.signal?.aborted)
+        return fail(error);
       if (outcome.retry === 'ban') {
         const seconds = outcome.seconds;
         if (seconds > this.retry.maxBanWaitSeconds) return fail(error);
@@ -214,7 +228,11 @@ export class TopClient {
     if (res.status === 429) {
       return { error: clearanceError('throttled', { seconds: 1 }), retry: 'ban', seconds: 1 };
     }
-    const parsed: Result<Envelope, ClearanceError> = parseEnvelope(raw, this.options.format ?? 'json', method);
+    const parsed: Result<Envelope, ClearanceError> = parseEnvelope(
+      raw,
+      this.options.format ?? 'json',
+      method,
+    );
     if (!parsed.ok) {
       // A non-200 that is not an envelope says more by its status than by its body.
       if (res.status !== 200 && parsed.error.reason !== 'protocol-html') {

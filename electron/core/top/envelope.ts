@@ -80,10 +80,18 @@ function platformError(e: ReplyObject): PlatformError {
  * Read the gateway's envelope: the method's `*_response` or an `error_response`. Anything else
  * (a web page, half a reply, another shape) is a protocol failure.
  */
-export function parseEnvelope(body: string, format: ReplyFormat, method: string): Result<Envelope, ClearanceError> {
+export function parseEnvelope(
+  body: string,
+  format: ReplyFormat,
+  method: string,
+): Result<Envelope, ClearanceError> {
   if (looksLikeHtml(body)) return fail(clearanceError('protocol-html'));
   // The gateway sometimes answers an error in JSON even when XML was asked for, so sniff first.
-  const sniffed: ReplyFormat = body.trimStart().startsWith('<') ? 'xml' : body.trimStart().startsWith('{') ? 'json' : format;
+  const sniffed: ReplyFormat = body.trimStart().startsWith('<')
+    ? 'xml'
+    : body.trimStart().startsWith('{')
+      ? 'json'
+      : format;
   const root = parseBody(body, sniffed);
   if (!root) return fail(clearanceError('protocol-malformed'));
   const errorNode = root.error_response;
@@ -91,7 +99,11 @@ export function parseEnvelope(body: string, format: ReplyFormat, method: string)
   const responseNode = root[responseKey(method)];
   if (isObject(responseNode)) {
     const requestId = text(responseNode.request_id);
-    return ok(requestId ? { type: 'response', body: responseNode, requestId } : { type: 'response', body: responseNode });
+    return ok(
+      requestId
+        ? { type: 'response', body: responseNode, requestId }
+        : { type: 'response', body: responseNode },
+    );
   }
   return fail(clearanceError('protocol-malformed'));
 }

@@ -63,13 +63,22 @@ export async function downloadImage(
     if (!checked.ok) return checked;
     const res = await exchange(
       { method: 'GET', url: checked.value.toString(), headers: { accept: 'image/jpeg, image/png' } },
-      { maxBytes: policy.maxBytes, totalTimeoutMs: policy.timeoutMs, dispatcher: opts.dispatcher, signal: opts.signal },
+      {
+        maxBytes: policy.maxBytes,
+        totalTimeoutMs: policy.timeoutMs,
+        dispatcher: opts.dispatcher,
+        signal: opts.signal,
+      },
     );
     if (!res.ok) {
       const r = res.error.error.reason;
       if (r === 'cancelled') return fail(res.error.error);
       return refuse(
-        r === 'protocol-oversized' ? 'too large / 文件过大' : r === 'network-timeout' ? 'timed out / 超时' : 'network / 网络错误',
+        r === 'protocol-oversized'
+          ? 'too large / 文件过大'
+          : r === 'network-timeout'
+            ? 'timed out / 超时'
+            : 'network / 网络错误',
       );
     }
     const { status, body } = res.value;

@@ -12,7 +12,11 @@ export function isSignMethod(v: string): v is SignMethod {
  * The gateway's signature: every sent parameter but `sign`, empty values dropped, sorted by
  * name in byte order, concatenated as name+value, UTF-8, digested, upper-case hex.
  */
-export function signParams(params: Readonly<Record<string, string | undefined>>, secret: string, method: SignMethod): string {
+export function signParams(
+  params: Readonly<Record<string, string | undefined>>,
+  secret: string,
+  method: SignMethod,
+): string {
   const names = Object.keys(params)
     .filter((name) => name !== 'sign' && params[name] !== undefined && params[name] !== '')
     // Parameter names are ASCII, where UTF-16 order equals byte order; compare explicitly anyway.
@@ -20,10 +24,16 @@ export function signParams(params: Readonly<Record<string, string | undefined>>,
   const base = names.map((name) => name + params[name]).join('');
   switch (method) {
     case 'md5':
-      return createHash('md5').update(secret + base + secret, 'utf8').digest('hex').toUpperCase();
+      return createHash('md5')
+        .update(secret + base + secret, 'utf8')
+        .digest('hex')
+        .toUpperCase();
     case 'hmac':
       return createHmac('md5', Buffer.from(secret, 'utf8')).update(base, 'utf8').digest('hex').toUpperCase();
     case 'hmac-sha256':
-      return createHmac('sha256', Buffer.from(secret, 'utf8')).update(base, 'utf8').digest('hex').toUpperCase();
+      return createHmac('sha256', Buffer.from(secret, 'utf8'))
+        .update(base, 'utf8')
+        .digest('hex')
+        .toUpperCase();
   }
 }

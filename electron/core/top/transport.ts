@@ -11,7 +11,11 @@ export interface TransportOptions {
   maxBytes?: number;
 }
 
-export const TRANSPORT_DEFAULTS = { connectTimeoutMs: 15_000, totalTimeoutMs: 30_000, maxBytes: 2 * 1024 * 1024 };
+export const TRANSPORT_DEFAULTS = {
+  connectTimeoutMs: 15_000,
+  totalTimeoutMs: 30_000,
+  maxBytes: 2 * 1024 * 1024,
+};
 
 export interface HttpReply {
   status: number;
@@ -51,7 +55,9 @@ function failure(reason: ErrorReason, retryable: boolean, facts = {}): Result<ne
 
 /** Undici and Node name the same few network troubles many ways; fold them into two reasons. */
 function networkFailure(err: unknown): Result<never, TransportFailure> {
-  const code = (err as { code?: string; cause?: { code?: string } })?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
+  const code =
+    (err as { code?: string; cause?: { code?: string } })?.code ??
+    (err as { cause?: { code?: string } })?.cause?.code;
   const name = (err as { name?: string })?.name;
   if (
     name === 'TimeoutError' ||
@@ -65,10 +71,20 @@ function networkFailure(err: unknown): Result<never, TransportFailure> {
   return failure('network-unreachable', true, code ? { detail: code } : {});
 }
 
-async function readCapped(body: NodeJS.ReadableStream & { destroy(): void }, encoding: string, maxBytes: number) {
+async function readCapped(
+  body: NodeJS.ReadableStream & { destroy(): void },
+  encoding: string,
+  maxBytes: number,
+) {
   const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : null;
-  const source: AsyncIterable<Buffer> = decoder ? (body.pipe(decoder) as AsyncIterable<Buffer>) : (body as AsyncIterable<Buffer>);
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : null;
+  const source: AsyncIterable<Buffer> = decoder
+    ? (body.pipe(decoder) as AsyncIterable<Buffer>)
+    : (body as AsyncIterable<Buffer>);
   const chunks: Buffer[] = [];
   let size = 0;
   try {
@@ -126,7 +142,11 @@ export async function exchange(
     const read = await readCapped(res.body, encoding, maxBytes);
     if ('oversized' in read) return failure('protocol-oversized', false, { limitBytes: maxBytes });
     if ('corrupt' in read) return failure('protocol-malformed', false);
-    const reply: HttpReply = { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: read.body };
+    const reply: HttpReply = {
+      status: res.statusCode,
+      contentType: String(res.headers['content-type'] ?? ''),
+      body: read.body,
+    };
     const location = res.headers.location;
     if (typeof location === 'string') reply.location = location;
     return ok(reply);
