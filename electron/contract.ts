@@ -1,0 +1,323 @@
+/**
+ * The IPC contract: every channel between the renderer and the main process, in one table.
+ * Main registers a handler per entry (electron/main/ipc.ts), the preload builds `window.clearance`
+ * from it, and the renderer imports its types only. Adding a channel is adding one entry.
+ *
+ * Every reply is a Result value: errors cross the boundary typed, never as thrown exceptions.
+ * Secrets never travel here in a reply; personal data leaves main only in the replies that exist
+ * to show it (`record.reveal`, `record.copy`), and those are audited.
+ */
+import { z } from 'zod';
+import type { ClearanceError, ErrorKind, Lang } from './core/errors';
+
+// ---- shared value types --------------------------------------------------------------------
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ClearanceError };
+
+export type Bilingual = { 'zh-CN': string; 'en-US': string };
+
+export type ExpiryStatus = 'valid' | 'expiring' | 'expired' | 'long-term' | 'unparsed';
+export type SessionHealth = 'ok' | 'expiring' | 'expired' | 'needs-reauth' | 'missing';
+export type RecordFlag = 'expired' | 'expiring' | 'invalid' | 'no-images';
+
+/** A clearance card as the renderer shows it: masked, with display-ready texts. */
+export interface CardView {
+  orderId: string;
+  maskedName: string;
+  maskedIdNumber: string;
+  typeLabel: Bilingual;
+  idFormLabel: Bilingual;
+  expiry: { raw: string; date: string | null; status: ExpiryStatus; daysLeft: number | null };
+  warnings: { code: string; text: Bilingual }[];
+  /** URLs the renderer may load: served from the vault by main, never the gateway's URLs. */
+  images: { front: string | null; back: string | null };
+  fetchedAt: string;
+  firstFetchedAt: string;
+  profile: string;
+  source: 'vault' | 'gateway';
+  demo: boolean;
+}
+
+export interface RecordRow {
+  orderId: string;
+  maskedName: string;
+  maskedIdNumber: string;
+  expiryStatus: ExpiryStatus;
+  expiry: string;
+  flags: RecordFlag[];
+  fetchedAt: string;
+  profile: string;
+}
+
+export interface ProfileView {
+  name: string;
+  displayName: string;
+  appKey: string;
+  gateway: string;
+  signMethod: 'md5' | 'hmac' | 'hmac-sha256';
+  targetAppKey: string | null;
+  sessionExpiresAt: string | null;
+  qps: number;
+  /** Flags only: the values never leave the keychain. */
+  hasSecret: boolean;
+  hasSession: boolean;
+  health: SessionHealth;
+  isDefault: boolean;
+}
+
+export interface Preferences {
+  language: Lang;
+  retentionDays: number;
+  imageRetentionDays: number | null;
+  auditRetentionDays: number;
+  expiringSoonDays: number;
+  watermarkText: string;
+  downloadImagesByDefault: boolean;
+}
+
+export interface AppStatus {
+  version: string;
+  demo: boolean;
+  online: boolean;
+  activeProfile: ProfileView | null;
+  hasProfiles: boolean;
+  preferences: Preferences;
+  /** A problem that blocks work (keychain unreachable, vault key missing), in words. */
+  blocker: ClearanceError | null;
+}
+
+export interface AuditRow {
+  id: number;
+  at: string;
+  action: string;
+  osUser: string;
+  host: string;
+  profile: string | null;
+  orderIds: string[];
+  detail: Record<string, string | number | boolean>;
+}
+
+export interface ConnectionReport {
+  reachable: boolean;
+  signatureAccepted: boolean;
+  sessionValid: boolean;
+  clockSkewSeconds: number | null;
+  messages: Bilingual[];
+}
+
+export type BatchItemState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface BatchProgress {
+  jobId: string;
+  state: 'running' | 'paused' | 'stopped' | 'cancelled' | 'finished';
+  counts: Record<BatchItemState, number>;
+  total: number;
+  callsPerSecond: number;
+  etaSeconds: number | null;
+  /** Why the job stopped (an auth failure stops it). */
+  stoppedBy: ClearanceError | null;
+}
+
+export interface BatchItemView {
+  orderId: string;
+  state: BatchItemState;
+  errorKind: ErrorKind | null;
+  message: Bilingual | null;
+}
+
+export interface ExportProgress {
+  exportId: string;
+  done: number;
+  total: number;
+  state: 'running' | 'finished' | 'failed' | 'cancelled';
+  destination: string | null;
+  warnings: Bilingual[];
+}
+
+// ---- request schemas ------------------------------------------------------------------------
+
+const orderIdText = z.string().regex(/^\d{1,20}$/);
+const orderIds = z.array(orderIdText).max(100_000);
+const profileName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\p{L}\p{N} _.-]+$/u);
+const empty = z.object({}).strict();
+
+const preferencesPatch = z
+  .object({
+    language: z.enum(['zh-CN', 'en-US']),
+    retentionDays: z.number().int().min(1).max(3650),
+    imageRetentionDays: z.number().int().min(1).max(3650).nullable(),
+    auditRetentionDays: z.number().int().min(30).max(3650),
+    expiringSoonDays: z.number().int().min(1).max(365),
+    watermarkText: z.string().trim().min(1).max(40),
+    downloadImagesByDefault: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+/** The channel table. `reply` is a phantom: the type the handler returns inside `Reply<…>`. */
+const reply = <T>() => undefined as unknown as T;
+
+export const CHANNELS = {
+  'app.status': { request: empty, reply: reply<AppStatus>() },
+  'demo.enable': { request: empty, reply: reply<AppStatus>() },
+
+  'lookup.get': {
+    request: z.object({ input: z.string().max(200), refresh: z.boolean(), needImage: z.boolean() }).strict(),
+    reply: reply<CardView>(),
+  },
+  'record.reveal': {
+    request: z.object({ orderId: orderIdText }).strict(),
+    reply: reply<{ name: string; idNumber: string }>(),
+  },
+  'record.copy': {
+    request: z.object({ orderId: orderIdText, field: z.enum(['orderId', 'name', 'idNumber']) }).strict(),
+    reply: reply<{ text: string }>(),
+  },
+  'record.print': { request: z.object({ orderId: orderIdText }).strict(), reply: reply<{ audited: true }>() },
+  'records.search': {
+    request: z
+      .object({
+        text: z.string().max(100).optional(),
+        flags: z
+          .array(z.enum(['expired', 'expiring', 'invalid', 'no-images']))
+          .max(4)
+          .optional(),
+        fetchedFrom: z.string().date().optional(),
+        fetchedTo: z.string().date().optional(),
+        sort: z.enum(['fetchedAt', 'orderId', 'expiry']).optional(),
+        order: z.enum(['asc', 'desc']).optional(),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(500),
+      })
+      .strict(),
+    reply: reply<{ rows: RecordRow[]; total: number }>(),
+  },
+  'records.forget': { request: z.object({ orderIds }).strict(), reply: reply<{ count: number }>() },
+
+  'export.start': {
+    request: z
+      .object({
+        orderIds: z.union([orderIds, z.literal('all')]),
+        mode: z.enum(['combined', 'per-order']),
+        images: z.boolean(),
+        manifest: z.enum(['none', 'csv', 'xlsx']),
+        mask: z.boolean(),
+      })
+      .strict(),
+    reply: reply<{ exportId: string } | { cancelledByUser: true }>(),
+  },
+  'export.cancel': {
+    request: z.object({ exportId: z.string().max(64) }).strict(),
+    reply: reply<{ cancelled: boolean }>(),
+  },
+
+  'batch.prepare': {
+    request: z.object({ text: z.string().max(5_000_000) }).strict(),
+    reply: reply<{ valid: string[]; duplicates: string[]; invalid: string[] }>(),
+  },
+  'batch.importFile': {
+    request: z.object({ column: z.string().max(100).optional() }).strict(),
+    reply: reply<
+      | { kind: 'ids'; fileName: string; valid: string[]; duplicates: string[]; invalid: string[] }
+      | { kind: 'choose-column'; fileName: string; columns: string[] }
+      | { cancelledByUser: true }
+    >(),
+  },
+  'batch.start': {
+    request: z.object({ orderIds, needImage: z.boolean(), refresh: z.boolean() }).strict(),
+    reply: reply<{ jobId: string }>(),
+  },
+  'batch.control': {
+    request: z.object({ jobId: z.string().max(64), action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+    reply: reply<BatchProgress>(),
+  },
+  'batch.list': { request: empty, reply: reply<BatchProgress[]>() },
+  'batch.items': {
+    request: z
+      .object({
+        jobId: z.string().max(64),
+        offset: z.number().int().min(0),
+        limit: z.number().int().min(1).max(1000),
+      })
+      .strict(),
+    reply: reply<{ items: BatchItemView[]; total: number }>(),
+  },
+
+  'settings.get': { request: empty, reply: reply<{ profiles: ProfileView[]; preferences: Preferences }>() },
+  'settings.setPreferences': { request: preferencesPatch, reply: reply<Preferences>() },
+  'profile.save': {
+    request: z
+      .object({
+        name: profileName,
+        displayName: z.string().trim().min(1).max(64),
+        appKey: z.string().trim().min(1).max(64),
+        gateway: z.union([z.enum(['production', 'overseas', 'demo']), z.string().url().max(300)]),
+        signMethod: z.enum(['md5', 'hmac', 'hmac-sha256']),
+        targetAppKey: z.string().trim().max(64).nullable(),
+        sessionExpiresAt: z.string().date().nullable(),
+        qps: z.number().min(0.1).max(1000),
+      })
+      .strict(),
+    reply: reply<ProfileView>(),
+  },
+  /** Write-only: the renderer can set a secret, never read one back. */
+  'profile.setSecrets': {
+    request: z
+      .object({
+        name: profileName,
+        appSecret: z.string().min(1).max(256).optional(),
+        session: z.string().min(1).max(512).optional(),
+      })
+      .strict(),
+    reply: reply<ProfileView>(),
+  },
+  'profile.remove': {
+    request: z.object({ name: profileName }).strict(),
+    reply: reply<{ removed: boolean }>(),
+  },
+  'profile.use': { request: z.object({ name: profileName }).strict(), reply: reply<AppStatus>() },
+  'profile.test': { request: z.object({ name: profileName }).strict(), reply: reply<ConnectionReport>() },
+
+  'audit.list': {
+    request: z
+      .object({
+        since: z.string().date().optional(),
+        action: z.enum(['fetch', 'reveal', 'copy', 'export', 'print', 'forget', 'purge', 'batch']).optional(),
+        orderId: orderIdText.optional(),
+        limit: z.number().int().min(1).max(1000),
+      })
+      .strict(),
+    reply: reply<AuditRow[]>(),
+  },
+  'vault.purge': { request: empty, reply: reply<{ records: number; images: number; audit: number }>() },
+} as const;
+
+/** Events main pushes to the renderer. */
+export interface EventPayloads {
+  'batch.progress': BatchProgress;
+  'export.progress': ExportProgress;
+  'app.status': AppStatus;
+}
+
+export type Channel = keyof typeof CHANNELS;
+export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request']>;
+export type ReplyOf<C extends Channel> = (typeof CHANNELS)[C]['reply'];
+export type EventName = keyof EventPayloads;
+
+/** IPC channel names on the wire: one prefix, so the preload and main agree by construction. */
+export const ipcName = (c: Channel | EventName) => `clearance:${c}`;
+
+/** What the preload exposes as `window.clearance`. */
+export interface ClearanceApi {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<Reply<ReplyOf<C>>>;
+  /** Returns the function that unsubscribes. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+}
+
+export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
+export const EVENT_NAMES: EventName[] = ['batch.progress', 'export.progress', 'app.status'];
