@@ -125,6 +125,15 @@ export interface BatchItemView {
   message: Bilingual | null;
 }
 
+/** Order ids read from a paste or a file, before a batch starts. */
+export interface PreparedOrders {
+  valid: string[];
+  /** Repeats dropped (the first of each kept). */
+  duplicates: number;
+  /** Entries that are not order ids: where, and a safe preview (digits and punctuation only). */
+  invalid: { line: number; preview: string }[];
+}
+
 export interface ExportProgress {
   exportId: string;
   done: number;
@@ -138,12 +147,8 @@ export interface ExportProgress {
 
 const orderIdText = z.string().regex(/^\d{1,20}$/);
 const orderIds = z.array(orderIdText).max(100_000);
-const profileName = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[\p{L}\p{N} _.-]+$/u);
+// Same rule as the settings schema (core/settings/schema.ts): the name is a keychain account id.
+const profileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/);
 const empty = z.object({}).strict();
 
 const preferencesPatch = z
@@ -218,12 +223,12 @@ export const CHANNELS = {
 
   'batch.prepare': {
     request: z.object({ text: z.string().max(5_000_000) }).strict(),
-    reply: reply<{ valid: string[]; duplicates: string[]; invalid: string[] }>(),
+    reply: reply<PreparedOrders>(),
   },
   'batch.importFile': {
     request: z.object({ column: z.string().max(100).optional() }).strict(),
     reply: reply<
-      | { kind: 'ids'; fileName: string; valid: string[]; duplicates: string[]; invalid: string[] }
+      | ({ kind: 'ids'; fileName: string } & PreparedOrders)
       | { kind: 'choose-column'; fileName: string; columns: string[] }
       | { cancelledByUser: true }
     >(),
@@ -254,13 +259,13 @@ export const CHANNELS = {
     request: z
       .object({
         name: profileName,
-        displayName: z.string().trim().min(1).max(64),
+        displayName: z.string().trim().max(80),
         appKey: z.string().trim().min(1).max(64),
         gateway: z.union([z.enum(['production', 'overseas', 'demo']), z.string().url().max(300)]),
         signMethod: z.enum(['md5', 'hmac', 'hmac-sha256']),
         targetAppKey: z.string().trim().max(64).nullable(),
         sessionExpiresAt: z.string().date().nullable(),
-        qps: z.number().min(0.1).max(1000),
+        qps: z.number().int().min(1).max(1000),
       })
       .strict(),
     reply: reply<ProfileView>(),

@@ -57,6 +57,8 @@ for (const e of entries) {
     ...(e.packages ? { packages: e.packages } : {}),
     ...(e.external ? { external: e.external } : {}),
     ...(e.banner ? { banner: { js: e.banner } } : {}),
+    ...(e.alias ? { alias: e.alias } : {}),
+    ...(e.platform ? { platform: e.platform } : {}),
   });
   const dir = e.out.slice(0, e.out.lastIndexOf('/'));
   if (e.format === 'esm') {

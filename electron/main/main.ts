@@ -1,0 +1,174 @@
+/**
+ * The Electron main process: the thin glue between Electron and the backend. Everything it
+ * decides is in modules without an `electron` import (backend, ipc, security, window), which the
+ * tests and the harness use as they are.
+ */
+import { join } from 'node:path';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  net,
+  protocol,
+  type Session,
+  screen,
+  session,
+  shell,
+} from 'electron';
+import { Agent, ProxyAgent } from 'undici';
+import type { EventName, EventPayloads } from '../contract';
+import { resolveDataDir } from '../core/settings/paths';
+import { type Backend, createBackend } from './backend';
+import { registerHandlers } from './ipc';
+import { buildMenu } from './menu';
+import {
+  APP_CSP,
+  APP_HOST,
+  APP_ORIGIN,
+  APP_SCHEME,
+  IMAGE_SCHEME,
+  isAllowedExternalLink,
+  isAllowedNavigation,
+  isAllowedRendererRequest,
+} from './security';
+import { mainWindowOptions, restoreBounds } from './window';
+
+const DEV = !app.isPackaged && process.env.CLEARANCE_DEV === '1';
+const RENDERER_DIR = join(import.meta.dirname, '../renderer');
+const PRELOAD = join(import.meta.dirname, '../preload/preload.cjs');
+
+// The command and the app share one data folder (CLEARANCE_DATA_DIR overrides both).
+app.setPath('userData', resolveDataDir(process.env));
+
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  { scheme: IMAGE_SCHEME, privileges: { standard: true, secure: true } },
+]);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let win: BrowserWindow | null = null;
+  let backend: Backend | null = null;
+
+  app.on('second-instance', () => {
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
+
+  /** Proxy from the OS (session.resolveProxy), HTTPS_PROXY if set, and an optional extra CA. */
+  async function proxyDispatcher(s: Session) {
+    const ca = process.env.CLEARANCE_EXTRA_CA
+      ? (await import('node:fs')).readFileSync(process.env.CLEARANCE_EXTRA_CA)
+      : undefined;
+    const tls = ca ? { ca } : {};
+    const envProxy = process.env.HTTPS_PROXY ?? process.env.https_proxy;
+    if (envProxy) return new ProxyAgent({ uri: envProxy, requestTls: tls, proxyTls: tls });
+    const rule = await s.resolveProxy('https://gw.api.taobao.com/router/rest');
+    const m = /^(?:PROXY|HTTPS)\s+([^;\s]+)/.exec(rule);
+    if (m) return new ProxyAgent({ uri: `http://${m[1]}`, requestTls: tls, proxyTls: tls });
+    return new Agent({ connect: { timeout: 15_000, ...tls } });
+  }
+
+  function harden(s: Session) {
+    // The renderer has no network of its own: only the app and image schemes.
+    s.webRequest.onBeforeRequest((details, callback) =>
+      callback({ cancel: !isAllowedRendererRequest(details.url) }),
+    );
+    s.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    s.setPermissionCheckHandler(() => false);
+    s.webRequest.onHeadersReceived((details, callback) => {
+      callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
+    });
+  }
+
+  async function createWindow() {
+    const settings = backend?.windowState();
+    const bounds = restoreBounds(
+      settings,
+      screen.getAllDisplays().map((d) => d.workArea),
+    );
+    win = new BrowserWindow(mainWindowOptions(PRELOAD, bounds, DEV));
+    const wc = win.webContents;
+    wc.setWindowOpenHandler(({ url }) => {
+      if (isAllowedExternalLink(url)) void shell.openExternal(url);
+      return { action: 'deny' };
+    });
+    wc.on('will-navigate', (e, url) => {
+      if (!isAllowedNavigation(url)) e.preventDefault();
+    });
+    wc.on('will-redirect', (e, url) => {
+      if (!isAllowedNavigation(url)) e.preventDefault();
+    });
+    wc.on('will-attach-webview', (e) => e.preventDefault());
+    win.once('ready-to-show', () => win?.show());
+    win.on('close', () => {
+      if (win) backend?.saveWindowState(win.getNormalBounds());
+    });
+    await win.loadURL(`${APP_ORIGIN}/index.html`);
+  }
+
+  app.on('web-contents-created', (_e, contents) => {
+    contents.on('will-attach-webview', (e) => e.preventDefault());
+  });
+
+  app.whenReady().then(async () => {
+    const s = session.defaultSession;
+    harden(s);
+    protocol.handle(APP_SCHEME, (request) => {
+      const url = new URL(request.url);
+      if (url.host !== APP_HOST) return new Response(null, { status: 404 });
+      const path = join(RENDERER_DIR, decodeURIComponent(url.pathname));
+      if (!path.startsWith(RENDERER_DIR)) return new Response(null, { status: 403 });
+      return net.fetch(`file://${path}`);
+    });
+    backend = await createBackend({
+      env: process.env,
+      demo: process.argv.includes('--demo'),
+      dispatcher: await proxyDispatcher(s),
+      host: {
+        imageUrl: (orderId, side) => `${IMAGE_SCHEME}://image/${orderId}/${side}`,
+        emit: <E extends EventName>(event: E, payload: EventPayloads[E]) =>
+          win?.webContents.send(`clearance:${event}`, payload),
+        chooseExportTarget: async (kind, suggested) => {
+          if (!win) return null;
+          if (kind === 'pdf') {
+            const r = await dialog.showSaveDialog(win, {
+              defaultPath: suggested,
+              filters: [{ name: 'PDF', extensions: ['pdf'] }],
+            });
+            return r.canceled ? null : (r.filePath ?? null);
+          }
+          const r = await dialog.showOpenDialog(win, { properties: ['openDirectory', 'createDirectory'] });
+          return r.canceled ? null : (r.filePaths[0] ?? null);
+        },
+        chooseImportFile: async () => {
+          if (!win) return null;
+          const r = await dialog.showOpenDialog(win, {
+            properties: ['openFile'],
+            filters: [{ name: 'CSV / Excel / Text', extensions: ['csv', 'xlsx', 'txt'] }],
+          });
+          return r.canceled ? null : (r.filePaths[0] ?? null);
+        },
+      },
+    });
+    protocol.handle(IMAGE_SCHEME, (request) => {
+      const m = /^\/(\d{1,20})\/(front|back)$/.exec(new URL(request.url).pathname);
+      const img = m ? backend?.image(m[1] as string, m[2] as 'front' | 'back') : undefined;
+      if (!img) return new Response(null, { status: 404 });
+      return new Response(new Uint8Array(img.bytes), {
+        headers: { 'content-type': img.mime, 'cache-control': 'no-store' },
+      });
+    });
+    registerHandlers(ipcMain, backend.handlers, APP_ORIGIN);
+    Menu.setApplicationMenu(buildMenu(backend.language(), { dev: DEV, reload: () => win?.reload() }));
+    await createWindow();
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    void backend?.close();
+  });
+}

@@ -1,0 +1,198 @@
+/**
+ * The end-to-end harness: the real backend (settings, keychain, vault, gateway client, export,
+ * batch) with the real handler registration on a stand-in for `ipcMain`, the built renderer
+ * served on 127.0.0.1, and the real preload bundled against a stand-in for `contextBridge` and
+ * `ipcRenderer`. Playwright drives it in Debian's Chromium; `npm run harness` starts it by hand.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import type { EventName, EventPayloads } from '../../electron/contract';
+import { type Backend, createBackend } from '../../electron/main/backend';
+import { type IpcMainLike, registerHandlers, type SenderInfo } from '../../electron/main/ipc';
+import { contentSecurityPolicy } from '../../electron/main/security';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const RENDERER = join(ROOT, 'dist/renderer');
+const PRELOAD = join(ROOT, 'dist/harness/preload.js');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.woff2': 'font/woff2',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.json': 'application/json',
+};
+
+export interface HarnessOptions {
+  dataDir?: string;
+  demo?: boolean;
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Harness {
+  /** Open this (it carries the per-run token). */
+  url: string;
+  origin: string;
+  token: string;
+  backend: Backend;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  if (!existsSync(join(RENDERER, 'index.html')) || !existsSync(PRELOAD)) {
+    throw new Error('Build first: npm run build (dist/renderer and dist/harness/preload.js are missing).');
+  }
+  const token = randomBytes(16).toString('hex');
+  const env = { ...(opts.env ?? process.env) };
+  if (opts.dataDir) env.CLEARANCE_DATA_DIR = opts.dataDir;
+  const events = new Set<ServerResponse>();
+  let origin = '';
+
+  const backend = await createBackend({
+    env,
+    demo: opts.demo ?? false,
+    host: {
+      imageUrl: (orderId, side) => `/__image/${orderId}/${side}?token=${token}`,
+      emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => {
+        const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+        for (const res of events) res.write(frame);
+      },
+      // No dialogs in a browser: exports go to a folder in the data dir, imports come from a set path.
+      chooseExportTarget: async (kind, suggested) =>
+        join(env.CLEARANCE_DATA_DIR ?? tmpdir(), 'exports', kind === 'pdf' ? suggested : ''),
+      chooseImportFile: async () => env.CLEARANCE_HARNESS_IMPORT ?? null,
+    },
+  });
+
+  // A stand-in for ipcMain: the real registration loop fills it; requests are routed to it.
+  const registry = new Map<string, (event: SenderInfo, payload: unknown) => Promise<unknown>>();
+  const ipcMain: IpcMainLike = {
+    handle: (channel, listener) => registry.set(channel, listener),
+    removeHandler: (channel) => registry.delete(channel),
+  };
+
+  const csp = () => contentSecurityPolicy({ imageSources: ["'self'"], connectSources: ["'self'"] });
+  const tokenOk = (req: IncomingMessage, url: URL) =>
+    (req.headers['x-harness-token'] ?? url.searchParams.get('token')) === token;
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', origin);
+    if (req.method === 'POST' && url.pathname === '/__ipc') {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      let body: { channel?: string; payload?: unknown };
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      } catch {
+        return res.writeHead(400).end();
+      }
+      const listener = registry.get(`clearance:${body.channel}`);
+      if (!listener) return res.writeHead(404).end();
+      // Without the token the request is treated as coming from a foreign frame: the real check refuses it.
+      const event: SenderInfo = {
+        senderFrame: { url: tokenOk(req, url) ? origin : 'http://foreign.invalid' },
+      };
+      const reply = await listener(event, body.payload);
+      return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+    }
+    if (!tokenOk(req, url) && (url.pathname === '/__events' || url.pathname.startsWith('/__image/')))
+      return res.writeHead(403).end();
+    if (url.pathname === '/__events') {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      res.write(': connected\n\n');
+      events.add(res);
+      req.on('close', () => events.delete(res));
+      return;
+    }
+    const image = /^\/__image\/(\d{1,20})\/(front|back)$/.exec(url.pathname);
+    if (image) {
+      const img = backend.image(image[1] as string, image[2] as 'front' | 'back');
+      if (!img) return res.writeHead(404).end();
+      return res.writeHead(200, { 'content-type': img.mime, 'cache-control': 'no-store' }).end(img.bytes);
+    }
+    if (url.pathname === '/__preload.js') {
+      return res.writeHead(200, { 'content-type': TYPES['.js'] as string }).end(readFileSync(PRELOAD));
+    }
+    if (url.pathname === '/' || url.pathname === '/index.html') {
+      if (!tokenOk(req, url))
+        return res
+          .writeHead(403, { 'content-type': 'text/plain; charset=utf-8' })
+          .end('Open the URL the harness printed (it carries the token).');
+      // The preload runs before the page's own (module, deferred) scripts, as in Electron.
+      const html = readFileSync(join(RENDERER, 'index.html'), 'utf8').replace(
+        '<head>',
+        '<head><script src="/__preload.js"></script>',
+      );
+      return res
+        .writeHead(200, {
+          'content-type': TYPES['.html'] as string,
+          'content-security-policy': csp(),
+          'cache-control': 'no-store',
+        })
+        .end(html);
+    }
+    const file = normalize(join(RENDERER, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(RENDERER) || !existsSync(file)) return res.writeHead(404).end();
+    return res
+      .writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-security-policy': csp(),
+      })
+      .end(readFileSync(file));
+  }
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  registerHandlers(ipcMain, backend.handlers, origin);
+
+  return {
+    url: `${origin}/?token=${token}`,
+    origin,
+    token,
+    backend,
+    dataDir: env.CLEARANCE_DATA_DIR ?? '',
+    close: async () => {
+      for (const res of events) res.end();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await backend.close();
+    },
+  };
+}
+
+// `npm run harness [-- --demo] [--port N]`: start by hand for exploratory testing.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
+  const args = process.argv.slice(2);
+  const portAt = args.indexOf('--port');
+  const h = await startHarness({
+    demo: args.includes('--demo'),
+    port: portAt >= 0 ? Number(args[portAt + 1]) : 0,
+  });
+  console.log(
+    `Clearance Desk harness (data: ${h.dataDir || 'default data folder'})\nOpen: ${h.url}\nCtrl+C to stop.`,
+  );
+  const stop = async () => {
+    await h.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
