@@ -1,58 +1,40 @@
-// Runs every test: the Vitest suites (unit, integration against the demo gateway on loopback,
-// keychain against a real Secret Service on a private D-Bus) under a foreign time zone, the
-// time-sensitive unit tests again under UTC, then the Playwright end-to-end tests in Chromium.
+// Runs every test, inside a private D-Bus session with a fresh, unlocked GNOME keyring so that
+// keychain code meets a real Secret Service without touching the user's own (DESIGN.md):
+//   1. Vitest: unit, integration (demo gateway on loopback, real files, the built command) and
+//      keychain suites, under a foreign time zone (America/New_York);
+//   2. the unit suites again under UTC;
+//   3. Playwright end-to-end tests in Debian's Chromium through the harness.
+// `node scripts/test.mjs <vitest args>` runs only Vitest with those arguments.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const run = (cmd, args, env = {}) => {
-  console.log(
-    `\n$ ${[cmd, ...args].join(' ')}${
-      Object.keys(env).length
-        ? `  (${Object.entries(env)
-            .map(([k, v]) => `${k}=${v}`)
-            .join(' ')})`
-        : ''
-    }`,
-  );
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  if (r.status !== 0) {
-    console.error(`\nFAILED: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})`);
-    process.exit(r.status || 1);
-  }
-};
-
-const vitest = 'node_modules/.bin/vitest';
 const extra = process.argv.slice(2);
+const steps = [
+  `TZ=America/New_York node_modules/.bin/vitest run ${extra.join(' ')}`,
+  ...(extra.length === 0
+    ? ['TZ=UTC node_modules/.bin/vitest run test/unit', existsSync('playwright.config.ts') ? 'node_modules/.bin/playwright test' : '']
+    : []),
+].filter(Boolean);
 
-// A private session bus with a fresh, unlocked keyring, so keychain tests use the real Secret
-// Service without touching the user's own (DESIGN.md). Without the tools, keychain tests say why they skip.
-if (existsSync('/usr/bin/dbus-run-session') && existsSync('/usr/bin/gnome-keyring-daemon')) {
-  const data = mkdtempSync(join(tmpdir(), 'cd-xdg-data-'));
-  const runtime = mkdtempSync(join(tmpdir(), 'cd-xdg-run-'));
-  run(
-    'dbus-run-session',
-    [
-      '--',
-      'sh',
-      '-c',
-      `printf %s ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec ${vitest} run ${extra.join(' ')}`,
-    ],
-    {
-      XDG_DATA_HOME: data,
-      XDG_RUNTIME_DIR: runtime,
-      TZ: 'America/New_York',
-      CLEARANCE_KEYCHAIN_TESTS: 'required',
-    },
-  );
+const haveKeyring = existsSync('/usr/bin/dbus-run-session') && existsSync('/usr/bin/gnome-keyring-daemon');
+const script = [
+  'set -e',
+  ...(haveKeyring ? ['printf %s ci | gnome-keyring-daemon --unlock --components=secrets >/dev/null'] : []),
+  ...steps.map((s) => `echo; echo "\\$ ${s}"; ${s}`),
+].join('\n');
+
+const env = { ...process.env };
+if (haveKeyring) {
+  env.XDG_DATA_HOME = mkdtempSync(join(tmpdir(), 'cd-xdg-data-'));
+  env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'cd-xdg-run-'));
+  env.CLEARANCE_KEYCHAIN_TESTS = 'required';
 } else {
-  console.warn(
-    'dbus-run-session or gnome-keyring-daemon missing: keychain tests will be skipped (apt-get install dbus gnome-keyring).',
-  );
-  run(vitest, ['run', ...extra], { TZ: 'America/New_York' });
+  console.warn('dbus-run-session or gnome-keyring-daemon missing: keychain tests will skip (apt-get install dbus gnome-keyring).');
 }
-if (extra.length === 0) {
-  run(vitest, ['run', 'test/unit'], { TZ: 'UTC' });
-  if (existsSync('playwright.config.ts')) run('node_modules/.bin/playwright', ['test'], {});
-}
+const r = haveKeyring
+  ? spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { stdio: 'inherit', env })
+  : spawnSync('sh', ['-c', script], { stdio: 'inherit', env });
+if (r.status !== 0) console.error(`\nTESTS FAILED (exit ${r.status ?? r.signal})`);
+process.exit(r.status ?? 1);
