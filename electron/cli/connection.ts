@@ -1,5 +1,9 @@
-import { type ClearanceError, clearanceError, fail, ok, type Result } from '../core/errors';
 import { DEMO_CREDENTIALS, type Simulator, startSimulator } from '../core/demo/simulator';
+import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../core/errors';
+import { openSecretStore } from '../core/secrets';
+import { profileClientOptions } from '../core/settings/connection-test';
+import { resolveDataDir } from '../core/settings/paths';
+import { needsReauthFor, openSettings } from '../core/settings/store';
 import { resolveGatewayUrl, type TopClientOptions } from '../core/top/client';
 import { isSignMethod, type SignMethod } from '../core/top/sign';
 
@@ -9,19 +13,52 @@ export interface ConnectionFlags {
   'app-key'?: string;
   'sign-method'?: string;
   format?: string;
+  profile?: string;
 }
 
 export interface Connection {
   client: Omit<TopClientOptions, 'onCall'>;
   demo: boolean;
-  /** Stops the embedded simulator when `--demo` started one. */
+  /** The profile the connection came from; null for `--demo` and the CLEARANCE_* variables. */
+  profile: string | null;
+  /**
+   * Tell the connection how a call failed: a refused session ('session-invalid'/'session-missing')
+   * marks the profile as needing re-authorisation, which `profile list` and the app then show.
+   */
+  reportFailure(error: Pick<ClearanceError, 'reason'>): void;
+  /** Stops the embedded simulator when `--demo` (or a demo profile) started one. */
   close(): Promise<void>;
 }
 
+const ENV_SECRETS = ['CLEARANCE_APP_KEY', 'CLEARANCE_APP_SECRET', 'CLEARANCE_SESSION'] as const;
+
+async function demoConnection(
+  format: 'json' | 'xml',
+  signMethod: SignMethod | undefined,
+  profile: string | null,
+) {
+  const sim: Simulator = await startSimulator();
+  return ok<Connection>({
+    client: {
+      gateway: sim.url,
+      credentials: { ...DEMO_CREDENTIALS },
+      format,
+      ...(signMethod ? { signMethod } : {}),
+    },
+    demo: true,
+    profile,
+    reportFailure: () => {},
+    close: () => sim.close(),
+  });
+}
+
 /**
- * Where the command connects: `--demo` starts the embedded simulator; otherwise the non-secret
- * settings come from flags or CLEARANCE_* variables and the secrets from the environment only
- * (never argv, where `ps` and shell history would show them).
+ * Where the command connects: `--demo` starts the embedded simulator; with CLEARANCE_APP_KEY,
+ * CLEARANCE_APP_SECRET or CLEARANCE_SESSION set, the connection comes from the environment as
+ * before (secrets never from argv, where `ps` and shell history would show them); otherwise from
+ * `--profile <name>` or the default profile in the data folder, with its secrets from the keychain.
+ * An explicit `--profile` wins over the variables. Flags override the profile's gateway, App Key
+ * and sign method.
  */
 export async function resolveConnection(
   flags: ConnectionFlags,
@@ -34,29 +71,84 @@ export async function resolveConnection(
   }
   const signMethod = signRaw as SignMethod | undefined;
   const gatewayName = flags.gateway ?? env.CLEARANCE_GATEWAY;
-  if (flags.demo || gatewayName === 'demo') {
-    const sim: Simulator = await startSimulator();
+  if (flags.demo || gatewayName === 'demo') return demoConnection(format, signMethod, null);
+
+  // An App Key given by flag means the variables are meant, as before this command had profiles.
+  const fromEnv = ENV_SECRETS.some((k) => env[k]) || flags['app-key'] !== undefined;
+  if (flags.profile === undefined && fromEnv) {
+    const gateway = resolveGatewayUrl(gatewayName ?? 'production');
+    if (!gateway.ok) return gateway;
+    const appKey = flags['app-key'] ?? env.CLEARANCE_APP_KEY;
+    const appSecret = env.CLEARANCE_APP_SECRET;
+    const session = env.CLEARANCE_SESSION;
+    const missing = [
+      !appKey && 'CLEARANCE_APP_KEY',
+      !appSecret && 'CLEARANCE_APP_SECRET',
+      !session && 'CLEARANCE_SESSION',
+    ].filter(Boolean);
+    if (missing.length) return fail(clearanceError('config-missing', { detail: missing.join(', ') }));
     return ok({
-      client: { gateway: sim.url, credentials: { ...DEMO_CREDENTIALS }, format, ...(signMethod ? { signMethod } : {}) },
-      demo: true,
-      close: () => sim.close(),
+      client: {
+        gateway: gateway.value,
+        credentials: { appKey: appKey as string, appSecret: appSecret as string, session: session as string },
+        format,
+        ...(signMethod ? { signMethod } : {}),
+      },
+      demo: false,
+      profile: null,
+      reportFailure: () => {},
+      close: async () => {},
     });
   }
-  const gateway = resolveGatewayUrl(gatewayName ?? 'production');
+  return profileConnection(flags, env, format, signMethod);
+}
+
+async function profileConnection(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  format: 'json' | 'xml',
+  signMethod: SignMethod | undefined,
+): Promise<Result<Connection, ClearanceError>> {
+  const dataDir = resolveDataDir(env);
+  const opened = openSettings(dataDir, openSecretStore(dataDir, 'keychain'));
+  if (!opened.ok) return opened;
+  const settings = opened.value;
+  const name = flags.profile ?? settings.defaultProfile();
+  if (!name) {
+    return fail(
+      clearanceError('config-missing', { detail: `profile add <name> | ${ENV_SECRETS.join(', ')}` }),
+    );
+  }
+  const profile = settings.findProfile(name);
+  if (!profile) return fail(clearanceError('profile-not-found', { detail: name }));
+  const gatewayName = flags.gateway ?? env.CLEARANCE_GATEWAY ?? profile.gateway;
+  if (gatewayName === 'demo') return demoConnection(format, signMethod, name);
+  const gateway = resolveGatewayUrl(gatewayName);
   if (!gateway.ok) return gateway;
-  const appKey = flags['app-key'] ?? env.CLEARANCE_APP_KEY;
-  const appSecret = env.CLEARANCE_APP_SECRET;
-  const session = env.CLEARANCE_SESSION;
-  const missing = [!appKey && 'CLEARANCE_APP_KEY', !appSecret && 'CLEARANCE_APP_SECRET', !session && 'CLEARANCE_SESSION'].filter(Boolean);
-  if (missing.length) return fail(clearanceError('config-missing', { detail: missing.join(', ') }));
+  let creds: { appSecret: string; session: string };
+  try {
+    creds = await settings.credentials(name);
+  } catch (err) {
+    if (err instanceof ClearanceFailure) return fail(err.error);
+    throw err;
+  }
+  const options = profileClientOptions(
+    { ...profile, signMethod: signMethod ?? profile.signMethod },
+    gateway.value,
+    { appKey: flags['app-key'] ?? profile.appKey, appSecret: creds.appSecret, session: creds.session },
+  );
   return ok({
-    client: {
-      gateway: gateway.value,
-      credentials: { appKey: appKey as string, appSecret: appSecret as string, session: session as string },
-      format,
-      ...(signMethod ? { signMethod } : {}),
-    },
+    client: { ...options, format },
     demo: false,
+    profile: name,
+    reportFailure: (error) => {
+      if (!needsReauthFor(error)) return;
+      try {
+        settings.markNeedsReauth(name);
+      } catch {
+        // Marking is a courtesy: a settings write that fails must not hide the call's own error.
+      }
+    },
     close: async () => {},
   });
 }

@@ -46,6 +46,11 @@ export const ERRORS = {
     zh: () => '订单号无效：应为 1–20 位数字。请检查扫描或输入的内容。',
     en: () => 'Invalid order id: it must be 1–20 digits. Check what was scanned or typed.',
   },
+  'order-id-imprecise': {
+    kind: 'invalid-input',
+    zh: () => '表格中的订单号以数字保存，位数过多已丢失精度。请将该列设为“文本”格式并重新填入订单号，或另存为 CSV。',
+    en: () => 'The sheet stores this order id as a number too long to keep exactly. Format the column as Text and enter the ids again, or save as CSV.',
+  },
   'argument-invalid': {
     kind: 'invalid-input',
     zh: (f) => `网关拒绝了请求参数${sub(f)}。请检查订单号是否属于本账号。`,

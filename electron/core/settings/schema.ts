@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { resolveGatewayUrl } from '../top/client';
+import { DEFAULT_SIGN_METHOD, SIGN_METHODS } from '../top/sign';
+
+/**
+ * The one schema of the settings file (profiles and preferences). Secrets are not part of it:
+ * unknown keys are dropped on every read, so nothing secret can ride along even if written by hand.
+ */
+
+/** A profile's name is its id (keychain account names, `--profile`): short, ASCII, no separators. */
+export const profileNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/,
+    'letters, digits, "_", "." or "-", at most 40, starting with a letter or digit',
+  );
+
+export const GATEWAY_NAMES = ['production', 'overseas', 'demo'] as const;
+
+export const gatewaySchema = z
+  .string()
+  .refine((v) => v === 'demo' || resolveGatewayUrl(v).ok, 'production | overseas | demo | an http(s) URL');
+
+/** A calendar date, YYYY-MM-DD (the session's expiry as the user read it off the authorisation page). */
+export const isoDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
+  .refine(
+    (v) =>
+      !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+    'a real date',
+  );
+
+export const profileSchema = z.object({
+  name: profileNameSchema,
+  displayName: z.string().trim().max(80).default(''),
+  appKey: z.string().trim().min(1).max(64),
+  gateway: gatewaySchema.default('production'),
+  signMethod: z.enum(SIGN_METHODS).default(DEFAULT_SIGN_METHOD),
+  targetAppKey: z.string().trim().min(1).max(64).optional(),
+  /** Last day the session key is known to be valid on, if the user entered it. */
+  sessionExpiresAt: isoDateSchema.optional(),
+  /** Set when the gateway rejected the session (codes 26/27, invalid-sessionkey); cleared by a new session key. */
+  needsReauth: z.boolean().default(false),
+  needsReauthSince: z.iso.datetime().optional(),
+  /** Calls per second the batch engine may make for this account. */
+  qps: z.number().int().min(1).max(1000).default(10),
+});
+export type Profile = z.infer<typeof profileSchema>;
+/** What a caller supplies to add a profile: the rest takes its default. */
+export type ProfileInput = z.input<typeof profileSchema>;
+
+export const LANGUAGES = ['zh-CN', 'en-US'] as const;
+
+const days = (max: number) => z.number().int().min(1).max(max);
+
+export const preferencesSchema = z.object({
+  language: z.enum(LANGUAGES).default('zh-CN'),
+  /** Fetched records are purged this many days after fetching. */
+  retentionDays: days(3650).default(30),
+  /** ID images may be purged sooner than the record (unset: same as the record). */
+  imageRetentionDays: days(3650).optional(),
+  auditRetentionDays: days(3650).default(180),
+  /** A credential expiring within this many days is flagged. */
+  expiringSoonDays: days(365).default(30),
+  watermarkText: z.string().max(60).default('仅供清关使用'),
+  downloadImagesByDefault: z.boolean().default(true),
+});
+export type Preferences = z.infer<typeof preferencesSchema>;
+
+export const settingsSchema = z
+  .object({
+    profiles: z.array(profileSchema).default([]),
+    defaultProfile: profileNameSchema.nullable().default(null),
+    preferences: preferencesSchema.prefault({}),
+  })
+  .superRefine((s, ctx) => {
+    const names = s.profiles.map((p) => p.name);
+    if (new Set(names).size !== names.length)
+      ctx.addIssue({ code: 'custom', message: 'duplicate profile name', path: ['profiles'] });
+    if (s.defaultProfile !== null && !names.includes(s.defaultProfile)) {
+      ctx.addIssue({ code: 'custom', message: 'default profile does not exist', path: ['defaultProfile'] });
+    }
+  });
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const defaultSettings = (): Settings => settingsSchema.parse({});
