@@ -394,7 +394,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
           return fail(got.error);
         }
         learnFrom({ kind: 'business' } as ClearanceError, null);
-        const saved = vault.saveFetch(keepImages(got.value, existing, vault), profile);
+        // The vault keeps stored images on a refetch without them (same person), and audits the fetch.
+        const saved = vault.saveFetch(got.value, profile, { channel: 'app' });
         return card(saved, 'gateway');
       }),
     'record.reveal': ({ orderId }) =>
@@ -730,19 +731,4 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       if (simulator) await (await simulator).close();
     },
   };
-}
-
-/** A refresh without images keeps the images already stored for the order. */
-function keepImages(
-  fetched: ClearanceFetch,
-  existing: StoredRecord | undefined,
-  vault: { image: (id: string, s: ImageSide) => { mime: ImageMime; bytes: Buffer } | undefined },
-): ClearanceFetch {
-  if (!existing || fetched.images.front || fetched.images.back) return fetched;
-  const images: ClearanceFetch['images'] = {};
-  for (const side of ['front', 'back'] as const) {
-    const img = vault.image(existing.orderId, side);
-    if (img) images[side] = img;
-  }
-  return { ...fetched, images };
 }

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
-import { clearanceError, type ClearanceError, exitCodeFor } from '../../core/errors';
+import { type Desk, openDesk } from '../../core/desk';
+import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
 import { fsError, writeFileAtomic } from '../../core/fsutil';
 import {
   credentialTypeLabel,
@@ -9,8 +10,8 @@ import {
   type WarningCode,
   warningText,
 } from '../../core/idcard';
-import { TopClient } from '../../core/top/client';
 import { type ClearanceFetch, fetchClearance, type ImageSide } from '../../core/top/clearance';
+import { TopClient } from '../../core/top/client';
 import { normalizeOrderId } from '../../core/top/order-id';
 import { shanghaiDate } from '../../core/top/timestamp';
 import { resolveConnection } from '../connection';
@@ -19,7 +20,10 @@ import type { Command } from './types';
 
 export const getCommand: Command = {
   name: 'get',
-  summary: { zh: '从网关获取一个订单的清关身份信息', en: "Fetch one order's clearance identity from the gateway" },
+  summary: {
+    zh: '从网关获取一个订单的清关身份信息',
+    en: "Fetch one order's clearance identity from the gateway",
+  },
   usage:
     'get <order_id> [--image] [--json] [--reveal] [--demo] [--out DIR] [--profile P] [--no-store] [--gateway G] [--app-key K] [--sign-method M]',
   options: {
@@ -57,14 +61,23 @@ export const getCommand: Command = {
         ...conn.value.client,
         // Log lines carry the order id, request id and outcome only: never a name, ID number or URL.
         onCall: values.verbose
-          ? (e) => io.stderr(`call ${e.method} order=${e.orderId} attempt=${e.attempt} ${e.ms}ms ${e.outcome}${e.requestId ? ` request=${e.requestId}` : ''}\n`)
+          ? (e) =>
+              io.stderr(
+                `call ${e.method} order=${e.orderId} attempt=${e.attempt} ${e.ms}ms ${e.outcome}${e.requestId ? ` request=${e.requestId}` : ''}\n`,
+              )
           : undefined,
       });
       const got = await fetchClearance(client, id.value, { needImage: values.image === true, signal });
       if (!got.ok) {
+        conn.value.reportFailure(got.error);
         printError(io, got.error, json);
         return exitCodeFor(got.error.kind);
       }
+      // Kept in the vault (and audited) before anything is shown; unmasked output is audited as a reveal.
+      const profile = conn.value.profile ?? (conn.value.demo ? 'demo' : 'env');
+      const unmasked = json || values.reveal === true;
+      const storeProblem =
+        values['no-store'] === true ? undefined : await store(env, got.value, profile, unmasked, json);
       const saved = saveImages(got.value, resolve(cwd, (values.out as string | undefined) ?? '.'));
       if (!saved.ok) {
         printError(io, saved.error, json);
@@ -79,10 +92,25 @@ export const getCommand: Command = {
       const warnings = [
         ...codes.map((code) => ({ code, message: warningText(code, io.lang) })),
         ...got.value.warnings.map((w) => ({ code: w.reason, message: w.message[io.lang] })),
+        ...(storeProblem ? [{ code: storeProblem.reason, message: storeProblem.message[io.lang] }] : []),
       ];
-      if (json) printJson(io, got.value, saved.paths, warnings);
-      else printCard(io, got.value, saved.paths, codes, got.value.warnings, values.reveal === true, conn.value.demo, v.expiry.status);
-      return 0;
+      const stored = values['no-store'] !== true && !storeProblem;
+      if (json) printJson(io, got.value, saved.paths, warnings, stored);
+      else {
+        const problems = storeProblem ? [...got.value.warnings, storeProblem] : got.value.warnings;
+        printCard(
+          io,
+          got.value,
+          saved.paths,
+          codes,
+          problems,
+          values.reveal === true,
+          conn.value.demo,
+          v.expiry.status,
+        );
+      }
+      // The lookup worked but was not kept: say so in the exit status, so a script notices.
+      return storeProblem ? exitCodeFor(storeProblem.kind) : 0;
     } finally {
       await conn.value.close();
     }
@@ -91,7 +119,10 @@ export const getCommand: Command = {
 
 type Paths = Record<ImageSide, string | null>;
 
-function saveImages(f: ClearanceFetch, dir: string): { ok: true; paths: Paths } | { ok: false; error: ClearanceError } {
+function saveImages(
+  f: ClearanceFetch,
+  dir: string,
+): { ok: true; paths: Paths } | { ok: false; error: ClearanceError } {
   const paths: Paths = { front: null, back: null };
   try {
     for (const side of ['front', 'back'] as const) {
@@ -107,10 +138,56 @@ function saveImages(f: ClearanceFetch, dir: string): { ok: true; paths: Paths } 
   }
 }
 
-function printJson(io: Io, f: ClearanceFetch, images: Paths, warnings: { code: string; message: string }[]) {
+/**
+ * Store one fetch in the data folder's vault and write its audit entries ('fetch', and 'reveal'
+ * when the output is unmasked). A failure is returned, not thrown: the lookup itself succeeded.
+ */
+async function store(
+  env: NodeJS.ProcessEnv,
+  fetched: ClearanceFetch,
+  profile: string,
+  unmasked: boolean,
+  json: boolean,
+): Promise<ClearanceError | undefined> {
+  let desk: Desk | undefined;
+  try {
+    desk = openDesk({ env, channel: 'cli' });
+    const vault = await desk.vault();
+    vault.saveFetch(fetched, profile, { channel: 'cli' });
+    if (unmasked) {
+      vault.audit({
+        action: 'reveal',
+        profile,
+        orderIds: [fetched.identity.orderId],
+        detail: { channel: 'cli', command: 'get', output: json ? 'json' : 'text' },
+      });
+    }
+    return undefined;
+  } catch (err) {
+    if (err instanceof ClearanceFailure) return err.error;
+    throw err;
+  } finally {
+    desk?.close();
+  }
+}
+
+function printJson(
+  io: Io,
+  f: ClearanceFetch,
+  images: Paths,
+  warnings: { code: string; message: string }[],
+  stored: boolean,
+) {
   const { identity: i } = f;
-  const record = { orderId: i.orderId, name: i.name, idNumber: i.idNumber, expiry: i.expiry, idType: i.idType, images };
-  io.stdout(`${JSON.stringify({ ok: true, record, warnings, requestId: f.requestId ?? null })}\n`);
+  const record = {
+    orderId: i.orderId,
+    name: i.name,
+    idNumber: i.idNumber,
+    expiry: i.expiry,
+    idType: i.idType,
+    images,
+  };
+  io.stdout(`${JSON.stringify({ ok: true, record, warnings, stored, requestId: f.requestId ?? null })}\n`);
 }
 
 function printCard(

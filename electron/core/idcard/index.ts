@@ -109,8 +109,9 @@ export function parseExpiry(raw: string): ParsedExpiry {
   const s = raw.normalize('NFKC').trim();
   if (s === '长期' || s === '長期' || /^0{8}$/.test(s) || /^long[- ]?term$/i.test(s))
     return { kind: 'long-term' };
-  const range = /^.+[-~至]\s*(.+)$/.exec(s);
-  if (range && !/^\d{4}-\d{2}-\d{2}$/.test(s)) return parseExpiry(range[1] as string);
+  // A range's start is a full date in any of the forms (dashes included), so split after it, not at the last dash.
+  const range = /^\d{4}[.\-/]?\d{2}[.\-/]?\d{2}\s*[-~至]\s*(.+)$/.exec(s);
+  if (range) return parseExpiry(range[1] as string);
   const m = /^(\d{4})[.\-/]?(\d{2})[.\-/]?(\d{2})$/.exec(s);
   if (!m) return { kind: 'unparsed' };
   const date = realDate(Number(m[1]), Number(m[2]), Number(m[3]));

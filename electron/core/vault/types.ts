@@ -4,8 +4,8 @@
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { IdentityValidation } from '../idcard';
-import type { ImageMime } from '../top/images';
 import type { ClearanceFetch, ImageSide } from '../top/clearance';
+import type { ImageMime } from '../top/images';
 
 export interface StoredRecord {
   orderId: string;
@@ -69,8 +69,16 @@ export interface AuditQuery {
 }
 
 export interface Vault {
-  /** Store a successful fetch (images as blobs); a refetch updates and keeps the first-fetched time. */
-  saveFetch(fetch: ClearanceFetch, profile: string): StoredRecord;
+  /**
+   * Store a successful fetch (images as blobs); a refetch updates and keeps the first-fetched time.
+   * Writes the 'fetch' audit entry in the same transaction (detail: channel, default 'app'), unless
+   * `audit: false` because the caller writes its own entry (e.g. one 'batch' entry for many orders).
+   */
+  saveFetch(
+    fetch: ClearanceFetch,
+    profile: string,
+    opts?: { channel?: string; audit?: boolean },
+  ): StoredRecord;
   get(orderId: string): StoredRecord | undefined;
   image(orderId: string, side: ImageSide): { mime: ImageMime; bytes: Buffer } | undefined;
   /** The reply exactly as the gateway sent it. */
@@ -80,7 +88,14 @@ export interface Vault {
   iterate(query: Omit<RecordQuery, 'offset' | 'limit'>): IterableIterator<StoredRecord>;
   forget(orderIds: string[], actor: { profile: string | null; channel: string }): number;
   /** Retention: drop records (and images earlier, if set) past their age; audited. */
-  purge(opts: { recordDays: number; imageDays?: number; auditDays: number; channel: string }): {
+  purge(opts: {
+    recordDays: number;
+    imageDays?: number;
+    auditDays: number;
+    channel: string;
+    /** The automatic purge (at start, periodically): audited only when it removed something. */
+    auto?: boolean;
+  }): {
     records: number;
     images: number;
     audit: number;

@@ -1,0 +1,84 @@
+import { clearanceError } from '../../core/errors';
+import { AUDIT_ACTIONS } from '../../core/vault/audit';
+import type { AuditAction, AuditQuery } from '../../core/vault/types';
+import { printError, say } from '../output';
+import { localTime, withDesk } from './records';
+import type { Command } from './types';
+
+const USAGE = 'audit list [--since DATE] [--until DATE] [--action A] [--order ORDER_ID] [--limit N] [--json]';
+
+export const auditCommand: Command = {
+  name: 'audit',
+  summary: {
+    zh: '查看审计日志：谁在何时获取、显示、复制、导出、打印、删除了哪些订单',
+    en: 'Show the audit log: who fetched, revealed, copied, exported, printed or deleted which orders, and when',
+  },
+  usage: USAGE,
+  options: {
+    since: { type: 'string' },
+    until: { type: 'string' },
+    action: { type: 'string' },
+    order: { type: 'string' },
+    limit: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const { positionals, values, io } = ctx;
+    const json = values.json === true;
+    const bad = (detail: string) => {
+      printError(io, clearanceError('usage', { detail }), json);
+      return 2;
+    };
+    if (positionals.length !== 1 || positionals[0] !== 'list') return bad(USAGE);
+    const q: AuditQuery = { limit: 200 };
+    for (const k of ['since', 'until'] as const) {
+      const v = values[k];
+      if (typeof v !== 'string') continue;
+      if (Number.isNaN(Date.parse(v))) return bad(`--${k} ${v}: YYYY-MM-DD or an ISO time`);
+      q[k] = v;
+    }
+    if (typeof values.action === 'string') {
+      if (!AUDIT_ACTIONS.includes(values.action as AuditAction))
+        return bad(`--action: ${AUDIT_ACTIONS.join(' | ')}`);
+      q.action = values.action as AuditAction;
+    }
+    if (typeof values.order === 'string') q.orderId = values.order.trim();
+    if (values.limit !== undefined) {
+      if (!/^\d{1,6}$/.test(String(values.limit))) return bad('--limit: a whole number');
+      q.limit = Number(values.limit);
+    }
+    return withDesk(ctx, async (desk) => {
+      const entries = (await desk.vault()).auditLog(q);
+      if (json) {
+        io.stdout(`${JSON.stringify({ ok: true, entries })}\n`);
+        return 0;
+      }
+      const lines = entries.map((e) => {
+        const orders =
+          e.orderIds.length > 5
+            ? `${e.orderIds.slice(0, 5).join(',')},…(+${e.orderIds.length - 5})`
+            : e.orderIds.join(',');
+        const detail = Object.entries(e.detail)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ');
+        return [
+          localTime(e.at),
+          e.action.padEnd(7),
+          `${e.osUser}@${e.host}`,
+          e.profile ?? '-',
+          orders || '-',
+          detail,
+        ].join('  ');
+      });
+      lines.push(
+        say(
+          io,
+          `共 ${entries.length} 条（北京时间，最新在前）`,
+          `${entries.length} entries (Beijing time, newest first)`,
+        ),
+      );
+      io.stdout(`${lines.join('\n')}\n`);
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,289 @@
+import { type Desk, openDesk } from '../../core/desk';
+import { ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
+import {
+  credentialTypeLabel,
+  type ExpiryStatus,
+  maskIdNumber,
+  maskName,
+  warningText,
+} from '../../core/idcard';
+import { normalizeOrderId } from '../../core/top/order-id';
+import { shanghaiTimestamp } from '../../core/top/timestamp';
+import type { RecordFlag, RecordQuery, StoredRecord, Vault } from '../../core/vault/types';
+import { type Io, printError, say } from '../output';
+import type { Command, CommandContext } from './types';
+
+const USAGE = [
+  'records list [--search TEXT] [--flag expired|expiring|invalid|no-images]… [--profile P] [--from DATE] [--to DATE] [--sort fetched|order|expiry] [--asc] [--limit N] [--offset N] [--json] [--reveal]',
+  'records show <order_id> [--json] [--reveal]',
+  'records forget <order_id>…',
+  'records purge [--older-than DAYS] [--json]',
+];
+
+const FLAGS: readonly RecordFlag[] = ['expired', 'expiring', 'invalid', 'no-images'];
+const SORTS = { fetched: 'fetchedAt', order: 'orderId', expiry: 'expiry' } as const;
+
+/**
+ * The desk for one command (settings, keychain, vault); failures become the table's messages and
+ * exit status. Shared by `records`, `audit` and `get`.
+ */
+export async function withDesk(ctx: CommandContext, fn: (desk: Desk) => Promise<number>): Promise<number> {
+  const json = ctx.values.json === true;
+  let desk: Desk | undefined;
+  try {
+    desk = openDesk({ env: ctx.env, channel: 'cli' });
+    return await fn(desk);
+  } catch (err) {
+    if (!(err instanceof ClearanceFailure)) throw err;
+    printError(ctx.io, err.error, json);
+    return exitCodeFor(err.error.kind);
+  } finally {
+    desk?.close();
+  }
+}
+
+const usage = (io: Io, json: boolean, detail: string) => {
+  printError(io, clearanceError('usage', { detail }), json);
+  return 2;
+};
+
+const STATUS: Record<ExpiryStatus, [string, string]> = {
+  valid: ['有效', 'valid'],
+  expiring: ['即将过期', 'expiring soon'],
+  expired: ['已过期', 'expired'],
+  'long-term': ['长期', 'long-term'],
+  unparsed: ['无法识别', 'unreadable'],
+};
+
+/** Shanghai wall-clock time, as the users and the gateway read it. */
+export const localTime = (iso: string) => shanghaiTimestamp(new Date(iso));
+
+/** One record as the command prints it in JSON: masked unless revealed (the reveal is audited by the caller). */
+export function recordJson(r: StoredRecord, reveal: boolean, io: Io) {
+  return {
+    orderId: r.orderId,
+    profile: r.profile,
+    firstFetchedAt: r.firstFetchedAt,
+    fetchedAt: r.fetchedAt,
+    name: reveal ? r.name : maskName(r.name),
+    idNumber: reveal ? r.idNumber : maskIdNumber(r.idNumber),
+    masked: !reveal,
+    expiry: r.expiry,
+    expiryDate: r.validation.expiry.date ?? null,
+    expiryStatus: r.validation.expiry.status,
+    idType: r.idType,
+    idForm: r.validation.form,
+    images: r.images,
+    flags: r.validation.flags,
+    warnings: r.validation.warnings.map((code) => ({ code, message: warningText(code, io.lang) })),
+    requestId: r.requestId,
+  };
+}
+
+function flagText(io: Io, r: StoredRecord): string {
+  const f = r.validation.flags;
+  return [
+    f.invalid ? say(io, '号码有误', 'invalid') : '',
+    f.expired ? say(io, '已过期', 'expired') : '',
+    f.expiring ? say(io, '即将过期', 'expiring') : '',
+    f.noImages ? say(io, '无照片', 'no images') : '',
+  ]
+    .filter(Boolean)
+    .join(',');
+}
+
+function auditReveal(vault: Vault, rows: StoredRecord[], command: string) {
+  if (!rows.length) return;
+  const profiles = [...new Set(rows.map((r) => r.profile))];
+  vault.audit({
+    action: 'reveal',
+    profile: profiles.length === 1 ? (profiles[0] as string) : null,
+    orderIds: rows.map((r) => r.orderId),
+    detail: { channel: 'cli', command, count: rows.length },
+  });
+}
+
+function intOption(v: unknown): number | undefined | 'bad' {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  return /^\d{1,9}$/.test(s) ? Number(s) : 'bad';
+}
+
+async function list(ctx: CommandContext, vault: Vault): Promise<number> {
+  const { values, io } = ctx;
+  const json = values.json === true;
+  const reveal = values.reveal === true;
+  const flags = ((values.flag as string[] | undefined) ?? []).flatMap((f) => f.split(','));
+  const bad = flags.find((f) => !FLAGS.includes(f as RecordFlag));
+  if (bad) return usage(io, json, `--flag ${bad}: ${FLAGS.join(' | ')}`);
+  const sortName = (values.sort as string | undefined) ?? 'fetched';
+  if (!(sortName in SORTS)) return usage(io, json, `--sort ${sortName}: fetched | order | expiry`);
+  const limit = intOption(values.limit);
+  const offset = intOption(values.offset);
+  if (limit === 'bad' || offset === 'bad') return usage(io, json, '--limit/--offset: a whole number');
+  const q: RecordQuery = {
+    flags: flags as RecordFlag[],
+    sort: SORTS[sortName as keyof typeof SORTS],
+    order: values.asc ? 'asc' : 'desc',
+    limit: limit ?? 50,
+    offset: offset ?? 0,
+  };
+  if (typeof values.search === 'string') q.text = values.search;
+  if (typeof values.profile === 'string') q.profile = values.profile;
+  if (typeof values.from === 'string') q.fetchedFrom = values.from;
+  if (typeof values.to === 'string') q.fetchedTo = values.to;
+  const page = vault.search(q);
+  // The reveal is on the record before anything is printed.
+  if (reveal) auditReveal(vault, page.rows, 'records list');
+  if (json) {
+    io.stdout(
+      `${JSON.stringify({ ok: true, total: page.total, offset: q.offset, rows: page.rows.map((r) => recordJson(r, reveal, io)) })}\n`,
+    );
+    return 0;
+  }
+  const lines = page.rows.map((r) =>
+    [
+      r.orderId.padEnd(20),
+      localTime(r.fetchedAt).slice(0, 16),
+      (reveal ? r.name : maskName(r.name)).padEnd(6),
+      (reveal ? r.idNumber : maskIdNumber(r.idNumber)).padEnd(18),
+      `${r.expiry} (${say(io, ...STATUS[r.validation.expiry.status])})`,
+      flagText(io, r),
+    ].join('  '),
+  );
+  const footer = say(
+    io,
+    `共 ${page.total} 条，显示第 ${page.rows.length ? q.offset! + 1 : 0}–${q.offset! + page.rows.length} 条${reveal ? '' : '（已遮盖；--reveal 显示完整信息）'}`,
+    `${page.total} records, showing ${page.rows.length ? q.offset! + 1 : 0}–${q.offset! + page.rows.length}${reveal ? '' : ' (masked; --reveal shows them in full)'}`,
+  );
+  io.stdout(`${[...lines, footer].join('\n')}\n`);
+  return 0;
+}
+
+async function show(ctx: CommandContext, vault: Vault, raw: string): Promise<number> {
+  const { values, io } = ctx;
+  const json = values.json === true;
+  const reveal = values.reveal === true;
+  const id = normalizeOrderId(raw);
+  if (!id.ok) {
+    printError(io, id.error, json);
+    return exitCodeFor(id.error.kind);
+  }
+  const r = vault.get(id.value);
+  if (!r) {
+    printError(io, clearanceError('not-found', { orderId: id.value }), json);
+    return 2;
+  }
+  if (reveal) auditReveal(vault, [r], 'records show');
+  if (json) {
+    io.stdout(`${JSON.stringify({ ok: true, record: recordJson(r, reveal, io) })}\n`);
+    return 0;
+  }
+  const img = (side: 'front' | 'back') => {
+    const i = r.images[side];
+    return i ? `${i.mime} ${Math.round(i.bytes / 1024)} KB` : '—';
+  };
+  const lines = [
+    `${say(io, '订单号', 'Order')}      ${r.orderId}`,
+    `${say(io, '账号', 'Profile')}     ${r.profile}`,
+    `${say(io, '获取时间', 'Fetched')}     ${localTime(r.fetchedAt)} (${say(io, '首次', 'first')} ${localTime(r.firstFetchedAt)}) ${say(io, '北京时间', 'Beijing time')}`,
+    `${say(io, '姓名', 'Name')}        ${reveal ? r.name : maskName(r.name)}`,
+    `${say(io, '证件号码', 'ID number')}   ${reveal ? r.idNumber : maskIdNumber(r.idNumber)}`,
+    `${say(io, '证件类型', 'Type')}        ${credentialTypeLabel(r.idType, io.lang)}`,
+    `${say(io, '有效期', 'Expiry')}      ${r.expiry} (${say(io, ...STATUS[r.validation.expiry.status])})`,
+    `${say(io, '正面照片', 'Front image')} ${img('front')}`,
+    `${say(io, '背面照片', 'Back image')}  ${img('back')}`,
+    r.requestId ? `${say(io, '请求编号', 'Request id')}  ${r.requestId}` : '',
+    ...r.validation.warnings.map((c) => `! ${warningText(c, io.lang)}`),
+    reveal ? '' : say(io, '（已遮盖；使用 --reveal 显示完整信息）', '(masked; use --reveal to show in full)'),
+  ];
+  io.stdout(`${lines.filter(Boolean).join('\n')}\n`);
+  return 0;
+}
+
+async function forget(ctx: CommandContext, vault: Vault, raws: string[]): Promise<number> {
+  const { values, io } = ctx;
+  const json = values.json === true;
+  const ids: string[] = [];
+  for (const raw of raws) {
+    const id = normalizeOrderId(raw);
+    if (!id.ok) {
+      printError(io, id.error, json);
+      return exitCodeFor(id.error.kind);
+    }
+    ids.push(id.value);
+  }
+  const unknown = ids.filter((id) => !vault.get(id));
+  const n = vault.forget(ids, { profile: null, channel: 'cli' });
+  if (json) io.stdout(`${JSON.stringify({ ok: true, forgotten: n, notFound: unknown })}\n`);
+  else {
+    io.stdout(
+      `${say(io, `已删除 ${n} 条记录（连同照片和原始回复）。`, `Forgot ${n} record(s) (with their images and raw replies).`)}\n`,
+    );
+    if (unknown.length) io.stdout(`${say(io, '本地没有这些订单：', 'Not stored: ')}${unknown.join(' ')}\n`);
+  }
+  return 0;
+}
+
+async function purge(ctx: CommandContext, desk: Desk, vault: Vault): Promise<number> {
+  const { values, io } = ctx;
+  const json = values.json === true;
+  const days = intOption(values['older-than']);
+  if (days === 'bad') return usage(io, json, '--older-than DAYS: a whole number');
+  const prefs = desk.settings.preferences();
+  const recordDays = days ?? prefs.retentionDays;
+  const imageDays =
+    prefs.imageRetentionDays !== undefined ? Math.min(prefs.imageRetentionDays, recordDays) : undefined;
+  const out = vault.purge({
+    recordDays,
+    ...(imageDays !== undefined ? { imageDays } : {}),
+    auditDays: prefs.auditRetentionDays,
+    channel: 'cli',
+  });
+  if (json) io.stdout(`${JSON.stringify({ ok: true, recordDays, ...out })}\n`);
+  else
+    io.stdout(
+      `${say(
+        io,
+        `已清除 ${out.records} 条超过 ${recordDays} 天的记录、${out.images} 张照片、${out.audit} 条过期审计记录。`,
+        `Purged ${out.records} record(s) older than ${recordDays} days, ${out.images} image(s) and ${out.audit} expired audit entr${out.audit === 1 ? 'y' : 'ies'}.`,
+      )}\n`,
+    );
+  return 0;
+}
+
+export const recordsCommand: Command = {
+  name: 'records',
+  summary: {
+    zh: '查看、搜索、删除本地加密库中的记录（默认遮盖；--reveal 会被审计）',
+    en: 'List, search, show, forget and purge the records in the local encrypted vault (masked; --reveal is audited)',
+  },
+  usage: USAGE.join('\n  '),
+  options: {
+    search: { type: 'string' },
+    flag: { type: 'string', multiple: true },
+    profile: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    sort: { type: 'string' },
+    asc: { type: 'boolean' },
+    limit: { type: 'string' },
+    offset: { type: 'string' },
+    json: { type: 'boolean' },
+    reveal: { type: 'boolean' },
+    'older-than': { type: 'string' },
+  },
+  async run(ctx) {
+    const { positionals, io, values } = ctx;
+    const json = values.json === true;
+    const [sub, ...rest] = positionals;
+    if (sub === 'list' && rest.length === 0) return withDesk(ctx, async (d) => list(ctx, await d.vault()));
+    if (sub === 'show' && rest.length === 1)
+      return withDesk(ctx, async (d) => show(ctx, await d.vault(), rest[0] as string));
+    if (sub === 'forget' && rest.length > 0)
+      return withDesk(ctx, async (d) => forget(ctx, await d.vault(), rest));
+    if (sub === 'purge' && rest.length === 0)
+      return withDesk(ctx, async (d) => purge(ctx, d, await d.vault()));
+    return usage(io, json, USAGE.join(' | '));
+  },
+};
