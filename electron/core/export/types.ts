@@ -1,0 +1,84 @@
+/**
+ * The export's plain-data shapes. A job and its report cross thread boundaries (worker_threads)
+ * and IPC as they are, so they hold strings, numbers and booleans only: no functions, no handles.
+ */
+
+import type { ImageSide } from '../top/clearance';
+import type { ImageMime } from '../top/images';
+import type { StoredRecord } from '../vault/types';
+
+export interface ExportJob {
+  /** One PDF with a page per order, written to this path. */
+  pdf?: string;
+  /** One `<order_id>.pdf` per order in this folder (created when missing). */
+  perOrderDir?: string;
+  /** The raw ID images as `<order_id>-front.jpg` / `-back.png` (extension by type) in this folder. */
+  imagesDir?: string;
+  /** A manifest spreadsheet: `.csv` (UTF-8 with BOM) or `.xlsx`, chosen by the extension. */
+  manifest?: string;
+  /** Mask ID numbers (first four and last four stay) in every page and manifest row. */
+  mask?: boolean;
+  /** Diagonal watermark across each ID image; default 仅供清关使用. */
+  watermark?: string;
+  /** Who exports (shown in the footer); default: the operating-system user. */
+  exporter?: string;
+  /** The account the records came from, for the page header when a record lacks one. */
+  profile?: string;
+  /** Fonts tried, in order, for a character the bundled Noto Sans SC lacks. Default: WenQuanYi Micro Hei when installed. */
+  fallbackFonts?: FallbackFont[];
+  /** Fixed clock for reproducible output (tests); ISO 8601. */
+  now?: string;
+}
+
+export interface FallbackFont {
+  path: string;
+  /** PostScript name of the face inside a collection (.ttc). */
+  face?: string;
+}
+
+export interface ExportImage {
+  mime: ImageMime;
+  bytes: Uint8Array;
+}
+
+/**
+ * Where the records come from: the vault (through `vaultSource`), a message port from another
+ * thread, or an in-memory list in tests. Read one record and its images at a time.
+ */
+export interface ExportSource {
+  count(): number | Promise<number>;
+  records(): Iterable<StoredRecord> | AsyncIterable<StoredRecord>;
+  image(orderId: string, side: ImageSide): ExportImage | undefined | Promise<ExportImage | undefined>;
+}
+
+export type ExportWarningCode = 'image-damaged' | 'glyph-fallback' | 'glyph-missing' | 'images-missing';
+
+/** A per-record problem the export worked around. Never carries the name or the ID number. */
+export interface ExportWarning {
+  orderId: string;
+  code: ExportWarningCode;
+  side?: ImageSide;
+  /** Characters concerned (glyph warnings), for the user's report only: never logged. */
+  count?: number;
+  message: { 'zh-CN': string; 'en-US': string };
+}
+
+export interface ExportProgress {
+  done: number;
+  total: number;
+}
+
+export interface ExportReport {
+  exportId: string;
+  exporter: string;
+  /** ISO 8601 UTC. */
+  startedAt: string;
+  finishedAt: string;
+  /** Orders exported (pages in the combined PDF). */
+  count: number;
+  orderIds: string[];
+  /** Every file written, by its final path. */
+  files: string[];
+  warnings: ExportWarning[];
+  masked: boolean;
+}
