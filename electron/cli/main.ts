@@ -1,11 +1,23 @@
 import { parseArgs } from 'node:util';
 import { clearanceError } from '../core/errors';
+import { auditCommand } from './commands/audit';
+import { batchCommand } from './commands/batch';
+import { exportCommand } from './commands/export';
 import { getCommand } from './commands/get';
+import { profileCommand } from './commands/profile';
+import { recordsCommand } from './commands/records';
 import type { Command } from './commands/types';
 import { type Io, langFrom, printError, say } from './output';
 
 /** Every command of `clearance-desk`, in the order `--help` lists them. */
-export const COMMANDS: Command[] = [getCommand];
+export const COMMANDS: Command[] = [
+  getCommand,
+  profileCommand,
+  recordsCommand,
+  exportCommand,
+  batchCommand,
+  auditCommand,
+];
 
 const GLOBAL = { help: { type: 'boolean', short: 'h' }, lang: { type: 'string' } } as const;
 

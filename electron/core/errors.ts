@@ -48,8 +48,10 @@ export const ERRORS = {
   },
   'order-id-imprecise': {
     kind: 'invalid-input',
-    zh: () => '表格中的订单号以数字保存，位数过多已丢失精度。请将该列设为“文本”格式并重新填入订单号，或另存为 CSV。',
-    en: () => 'The sheet stores this order id as a number too long to keep exactly. Format the column as Text and enter the ids again, or save as CSV.',
+    zh: () =>
+      '表格中的订单号以数字保存，位数过多已丢失精度。请将该列设为“文本”格式并重新填入订单号，或另存为 CSV。',
+    en: () =>
+      'The sheet stores this order id as a number too long to keep exactly. Format the column as Text and enter the ids again, or save as CSV.',
   },
   'argument-invalid': {
     kind: 'invalid-input',

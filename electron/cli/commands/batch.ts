@@ -1,0 +1,456 @@
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import {
+  type BatchOutcome,
+  type BatchProgress,
+  BatchRun,
+  batchExitCode,
+  type InputProblem,
+  JOB_ID_PATTERN,
+  type JobInfo,
+  type OrderFailure,
+  type OrderRow,
+  readOrders,
+  SqliteJobStore,
+  validateOptions,
+} from '../../core/batch';
+import { type Desk, openDesk } from '../../core/desk';
+import {
+  type ClearanceError,
+  ClearanceFailure,
+  clearanceError,
+  ERRORS,
+  exitCodeFor,
+} from '../../core/errors';
+import { type Connection, resolveConnection } from '../connection';
+import { errorJson, type Io, printError, say } from '../output';
+import type { Command, CommandContext } from './types';
+
+const USAGE = [
+  'batch <file|-> [--column NAME|N] [--image] [--refresh] [--concurrency N] [--qps N] [--json] [--demo] [--profile P]',
+  'batch --resume <job> [--json]',
+  'batch list [--json]',
+  'batch show <job> [--json]',
+];
+
+/** Input files are lists of ids: anything larger is a wrong file, not a big job. */
+const MAX_INPUT_BYTES = 50 * 1024 * 1024;
+
+export const batchCommand: Command = {
+  name: 'batch',
+  summary: {
+    zh: '批量查询订单（文本、CSV 或 XLSX），遵守网关限速，可中断后继续',
+    en: 'Look up many orders (text, CSV or XLSX) within the gateway limits; resumable',
+  },
+  usage: USAGE.join('\n  '),
+  options: {
+    column: { type: 'string' },
+    image: { type: 'boolean' },
+    refresh: { type: 'boolean' },
+    concurrency: { type: 'string' },
+    qps: { type: 'string' },
+    json: { type: 'boolean' },
+    demo: { type: 'boolean' },
+    resume: { type: 'string' },
+    gateway: { type: 'string' },
+    'app-key': { type: 'string' },
+    'sign-method': { type: 'string' },
+    format: { type: 'string' },
+    profile: { type: 'string' },
+    verbose: { type: 'boolean' },
+  },
+  async run(ctx) {
+    const { positionals, values, io } = ctx;
+    const json = values.json === true;
+    const resume = values.resume as string | undefined;
+    const [first, second] = positionals;
+    if (resume !== undefined) {
+      if (positionals.length) return usage(io, json, 'batch --resume <job>');
+      return withDesk(ctx, (desk) => runJob(ctx, desk, { resume }));
+    }
+    if (first === 'list' && positionals.length === 1)
+      return withDesk(ctx, (desk) => listJobs(io, desk, json));
+    if (first === 'show' && second && positionals.length === 2)
+      return withDesk(ctx, (desk) => showJob(io, desk, second, json));
+    if (positionals.length !== 1 || !first) return usage(io, json, USAGE[0] as string);
+    return withDesk(ctx, (desk) => runJob(ctx, desk, { source: first }));
+  },
+};
+
+function usage(io: Io, json: boolean, detail: string) {
+  printError(io, clearanceError('usage', { detail }), json);
+  return 2;
+}
+
+/** The desk (settings, keychain, vault) for the length of one command; failures become the table's messages. */
+async function withDesk(ctx: CommandContext, fn: (desk: Desk) => Promise<number>): Promise<number> {
+  const json = ctx.values.json === true;
+  let desk: Desk | undefined;
+  try {
+    desk = openDesk({ env: ctx.env, channel: 'cli' });
+    return await fn(desk);
+  } catch (err) {
+    if (!(err instanceof ClearanceFailure)) throw err;
+    printError(ctx.io, err.error, json);
+    return exitCodeFor(err.error.kind);
+  } finally {
+    desk?.close();
+  }
+}
+
+async function openStore(desk: Desk) {
+  return new SqliteJobStore(await desk.vault(), { channel: 'cli' });
+}
+
+function parseCount(v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v).trim();
+  return /^\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;
+}
+
+async function readSource(ctx: CommandContext, source: string): Promise<{ name: string; bytes: Uint8Array }> {
+  if (source === '-') {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of ctx.stdin as AsyncIterable<Buffer | string>) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      size += b.length;
+      if (size > MAX_INPUT_BYTES)
+        throw new ClearanceFailure(clearanceError('usage', { detail: 'stdin: over 50 MB' }));
+      chunks.push(b);
+    }
+    return { name: 'stdin', bytes: Buffer.concat(chunks) };
+  }
+  const path = resolve(ctx.cwd, source);
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > MAX_INPUT_BYTES)
+      throw new ClearanceFailure(clearanceError('usage', { detail: `${source}: over 50 MB` }));
+    return { name: basename(path), bytes };
+  } catch (err) {
+    if (err instanceof ClearanceFailure) throw err;
+    const code = (err as { code?: string }).code ?? 'I/O';
+    throw new ClearanceFailure(clearanceError('usage', { detail: `${source}: cannot read (${code})` }));
+  }
+}
+
+function printInputProblem(io: Io, p: InputProblem, json: boolean) {
+  if (json) {
+    io.stdout(`${JSON.stringify({ ...errorJson(p.error, io.lang), columns: p.columns })}\n`);
+    return;
+  }
+  printError(io, p.error, false);
+  if (p.columns.length)
+    io.stderr(`${say(io, '可选的列：', 'Columns:')}\n${p.columns.map((c) => `  ${c}`).join('\n')}\n`);
+}
+
+const profileLabel = (c: Connection) => c.profile ?? (c.demo ? 'demo' : 'env');
+
+async function runJob(
+  ctx: CommandContext,
+  desk: Desk,
+  what: { source: string } | { resume: string },
+): Promise<number> {
+  const { values, io, env, signal } = ctx;
+  const json = values.json === true;
+
+  let parsed: { duplicates: number } = { duplicates: 0 };
+  let orderIds: string[] = [];
+  let invalid: JobInfo['invalid'] = [];
+  if ('source' in what) {
+    const src = await readSource(ctx, what.source);
+    const got = await readOrders(src, values.column ? { column: String(values.column) } : {});
+    if (!got.ok) {
+      printInputProblem(io, got.error, json);
+      return exitCodeFor(got.error.error.kind);
+    }
+    ({ orderIds, invalid } = got.value);
+    parsed = got.value;
+    if (!json && invalid.length) printInvalid(io, invalid);
+    if (orderIds.length === 0)
+      return usage(io, json, say(io, '输入中没有订单号', 'no order ids in the input'));
+  } else if (!JOB_ID_PATTERN.test(what.resume)) {
+    return usage(
+      io,
+      json,
+      `--resume ${what.resume}: ${say(io, '批次编号形如', 'job ids look like')} 20250314-3fa9c1`,
+    );
+  }
+
+  const conn = await resolveConnection(values as Record<string, string | undefined>, env);
+  if (!conn.ok) {
+    printError(io, conn.error, json);
+    return exitCodeFor(conn.error.kind);
+  }
+  try {
+    const store = await openStore(desk);
+    let job: JobInfo;
+    if ('resume' in what) {
+      const found = store.getJob(what.resume);
+      if (!found)
+        return usage(io, json, `${say(io, '没有批次', 'no batch job')} ${what.resume} (batch list)`);
+      const now = profileLabel(conn.value);
+      if (found.profile !== now && conn.value.profile !== null && !['env', 'demo'].includes(found.profile)) {
+        return usage(
+          io,
+          json,
+          `${say(io, '该批次属于账号', 'the job belongs to profile')} ${found.profile}: --profile ${found.profile}`,
+        );
+      }
+      job = found;
+    } else {
+      const profileQps = conn.value.profile ? desk.settings.findProfile(conn.value.profile)?.qps : undefined;
+      const options = validateOptions({
+        needImage: values.image === true,
+        refresh: values.refresh === true,
+        ...(values.concurrency !== undefined ? { concurrency: parseCount(values.concurrency) } : {}),
+        ...(values.qps !== undefined
+          ? { qps: parseCount(values.qps) }
+          : profileQps
+            ? { qps: profileQps }
+            : {}),
+      });
+      if (!options.ok) {
+        printError(io, options.error, json);
+        return 2;
+      }
+      job = store.createJob({
+        profile: profileLabel(conn.value),
+        options: options.value,
+        source: what.source === '-' ? 'stdin' : basename(what.source),
+        orderIds,
+        invalid,
+      });
+    }
+    const total = Object.values(job.counts).reduce((a, b) => a + b, 0);
+    io.stderr(
+      `${say(io, '批次', 'Job')} ${job.id}: ${total} ${say(io, '个订单', 'orders')}` +
+        `${parsed.duplicates ? say(io, `（已去除重复 ${parsed.duplicates} 个）`, ` (${parsed.duplicates} duplicates dropped)`) : ''}` +
+        ` · ${job.options.concurrency} ${say(io, '并发', 'at once')} · ≤${job.options.qps} ${say(io, '次/秒', 'calls/s')}\n`,
+    );
+
+    const bar = !json && process.stderr.isTTY ? new ProgressBar(io) : undefined;
+    const run = new BatchRun(
+      {
+        store,
+        client: {
+          ...conn.value.client,
+          onCall: values.verbose
+            ? (e) =>
+                io.stderr(
+                  `call order=${e.orderId} attempt=${e.attempt} ${e.ms}ms ${e.outcome}${e.requestId ? ` request=${e.requestId}` : ''}\n`,
+                )
+            : undefined,
+        },
+      },
+      job.id,
+      { signal, onProgress: bar ? (p) => bar.draw(p) : undefined },
+    );
+    const outcome = await run.run();
+    bar?.done();
+    if (outcome.stopError) conn.value.reportFailure(outcome.stopError);
+    const failed = store.orders(job.id, ['failed']);
+    const code = batchExitCode(
+      outcome,
+      failed.map((o) => (o.failure as OrderFailure).kind),
+      outcome.job.invalid.length,
+    );
+    if (json) printSummaryJson(io, outcome, failed, run.progress(), parsed.duplicates);
+    else printSummary(io, outcome, failed);
+    return code;
+  } finally {
+    await conn.value.close();
+  }
+}
+
+function printInvalid(io: Io, invalid: JobInfo['invalid']) {
+  const shown = invalid
+    .slice(0, 20)
+    .map((e) => `${say(io, '第', 'line ')}${e.line}${say(io, ' 行', '')} ${e.preview}`);
+  const more = invalid.length > shown.length ? ` … +${invalid.length - shown.length}` : '';
+  io.stderr(
+    `${say(io, `${invalid.length} 项不是有效订单号，未加入批次：`, `${invalid.length} entries are not valid order ids and were left out: `)}${shown.join('; ')}${more}\n`,
+  );
+}
+
+function failureMessage(io: Io, f: OrderFailure): string {
+  const facts = {
+    ...(f.code !== null ? { code: f.code } : {}),
+    ...(f.subCode ? { subCode: f.subCode } : {}),
+  };
+  return clearanceError(f.reason in ERRORS ? f.reason : 'internal', facts).message[io.lang];
+}
+
+const fmtEta = (s: number | null) => {
+  if (s === null) return '--:--';
+  const m = Math.floor(s / 60);
+  return m >= 60
+    ? `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`
+    : `${m}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** One line on the terminal, redrawn in place. */
+class ProgressBar {
+  private last = '';
+  constructor(private readonly io: Io) {}
+
+  draw(p: BatchProgress) {
+    const finished = p.counts.done + p.counts.failed + p.counts.skipped;
+    const width = 24;
+    const filled = p.total ? Math.round((finished / p.total) * width) : 0;
+    const io = this.io;
+    const line =
+      `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${p.total}` +
+      ` ${say(io, '完成', 'done')} ${p.counts.done} ${say(io, '失败', 'failed')} ${p.counts.failed} ${say(io, '跳过', 'skipped')} ${p.counts.skipped}` +
+      ` · ${p.callsPerSecond.toFixed(1)} ${say(io, '次/秒', 'calls/s')} · ETA ${fmtEta(p.etaSeconds)}` +
+      (p.paused ? ` · ${say(io, '已暂停', 'paused')}` : '') +
+      (p.throttledCalls ? ` · ${say(io, '限流', 'throttled')} ${p.throttledCalls}` : '');
+    if (line === this.last) return;
+    this.last = line;
+    this.io.stderr(`\r\x1b[2K${line}`);
+  }
+
+  done() {
+    if (this.last) this.io.stderr('\n');
+  }
+}
+
+function printSummary(io: Io, o: BatchOutcome, failed: OrderRow[]) {
+  const c = o.job.counts;
+  const lines = [
+    `${say(io, '批次', 'Job')} ${o.job.id}: ${say(io, '完成', 'done')} ${c.done}, ${say(io, '失败', 'failed')} ${c.failed}, ` +
+      `${say(io, '跳过（已存储）', 'skipped (already stored)')} ${c.skipped}, ${say(io, '待处理', 'pending')} ${c.pending}` +
+      (o.job.invalid.length ? `; ${say(io, '无效输入', 'invalid entries')} ${o.job.invalid.length}` : ''),
+  ];
+  for (const f of failed.slice(0, 50)) {
+    const e = f.failure as OrderFailure;
+    lines.push(
+      `  ✗ ${f.orderId} [${e.kind}] ${failureMessage(io, e)}${e.requestId ? ` (request ${e.requestId})` : ''}`,
+    );
+  }
+  if (failed.length > 50) lines.push(`  … +${failed.length - 50} (batch show ${o.job.id})`);
+  io.stdout(`${lines.join('\n')}\n`);
+  if (o.ended === 'stopped' && o.stopError) {
+    printError(io, o.stopError, false);
+    io.stderr(
+      `${say(io, '批次已停止，剩余订单保持待处理。解决后继续：', 'The job stopped; the remaining orders stay pending. When fixed, continue with:')} clearance-desk batch --resume ${o.job.id}\n`,
+    );
+  } else if (o.ended === 'cancelled') {
+    io.stderr(
+      `${say(io, '已中断。继续：', 'Interrupted. Continue with:')} clearance-desk batch --resume ${o.job.id}\n`,
+    );
+  }
+}
+
+function failureJson(io: Io, f: OrderRow) {
+  const e = f.failure as OrderFailure;
+  return {
+    orderId: f.orderId,
+    kind: e.kind,
+    reason: e.reason,
+    code: e.code,
+    subCode: e.subCode,
+    requestId: e.requestId,
+    message: failureMessage(io, e),
+  };
+}
+
+function stopJson(io: Io, e: ClearanceError | null) {
+  return e ? errorJson(e, io.lang).error : null;
+}
+
+function printSummaryJson(io: Io, o: BatchOutcome, failed: OrderRow[], p: BatchProgress, duplicates: number) {
+  const seconds = o.elapsedMs / 1000;
+  io.stdout(
+    `${JSON.stringify({
+      ok: o.ended === 'finished' && o.job.counts.failed === 0 && o.job.invalid.length === 0,
+      job: o.job.id,
+      status: o.job.status,
+      ended: o.ended,
+      counts: o.job.counts,
+      total: p.total,
+      invalid: o.job.invalid,
+      duplicates,
+      failures: failed.map((f) => failureJson(io, f)),
+      stopError: stopJson(io, o.stopError),
+      calls: o.calls,
+      seconds: Math.round(seconds * 10) / 10,
+      callsPerSecond: seconds > 0 ? Math.round((o.calls / seconds) * 100) / 100 : 0,
+      resume: o.ended === 'finished' ? null : `clearance-desk batch --resume ${o.job.id}`,
+    })}\n`,
+  );
+}
+
+function jobJson(j: JobInfo) {
+  return {
+    id: j.id,
+    createdAt: j.createdAt,
+    updatedAt: j.updatedAt,
+    profile: j.profile,
+    status: j.status,
+    source: j.source,
+    options: j.options,
+    counts: j.counts,
+    invalid: j.invalid.length,
+    stopError: j.stopError,
+  };
+}
+
+async function listJobs(io: Io, desk: Desk, json: boolean): Promise<number> {
+  const jobs = (await openStore(desk)).listJobs(100);
+  if (json) {
+    io.stdout(`${JSON.stringify({ ok: true, jobs: jobs.map(jobJson) })}\n`);
+    return 0;
+  }
+  if (!jobs.length) {
+    io.stdout(`${say(io, '还没有批次。', 'No batch jobs yet.')}\n`);
+    return 0;
+  }
+  const status: Record<JobInfo['status'], [string, string]> = {
+    created: ['未开始', 'created'],
+    running: ['运行中/被中断', 'running/interrupted'],
+    paused: ['已中断', 'interrupted'],
+    stopped: ['已停止', 'stopped'],
+    finished: ['已完成', 'finished'],
+  };
+  for (const j of jobs) {
+    const total = Object.values(j.counts).reduce((a, b) => a + b, 0);
+    const [zh, en] = status[j.status];
+    io.stdout(
+      `${j.id}  ${j.createdAt.slice(0, 16).replace('T', ' ')}Z  ${say(io, zh, en).padEnd(10)} ` +
+        `${j.counts.done}/${total} ${say(io, '失败', 'failed')} ${j.counts.failed} ${say(io, '待处理', 'pending')} ${j.counts.pending + j.counts.running}  ${j.profile}  ${j.source}\n`,
+    );
+  }
+  return 0;
+}
+
+async function showJob(io: Io, desk: Desk, id: string, json: boolean): Promise<number> {
+  const store = await openStore(desk);
+  const job = JOB_ID_PATTERN.test(id) ? store.getJob(id) : undefined;
+  if (!job) return usage(io, json, `${say(io, '没有批次', 'no batch job')} ${id}`);
+  const orders = store.orders(id);
+  const failed = orders.filter((o) => o.state === 'failed');
+  if (json) {
+    io.stdout(
+      `${JSON.stringify({
+        ok: true,
+        job: { ...jobJson(job), invalid: job.invalid },
+        failures: failed.map((f) => failureJson(io, f)),
+        orders: orders.map((o) => ({ orderId: o.orderId, state: o.state, updatedAt: o.updatedAt })),
+      })}\n`,
+    );
+    return 0;
+  }
+  const c = job.counts;
+  const lines = [
+    `${say(io, '批次', 'Job')} ${job.id} (${job.status}) ${job.source} · ${job.profile}`,
+    `${say(io, '完成', 'done')} ${c.done}, ${say(io, '失败', 'failed')} ${c.failed}, ${say(io, '跳过', 'skipped')} ${c.skipped}, ${say(io, '待处理', 'pending')} ${c.pending + c.running}`,
+    ...failed.map((f) => {
+      const e = f.failure as OrderFailure;
+      return `  ✗ ${f.orderId} [${e.kind}] ${failureMessage(io, e)}`;
+    }),
+  ];
+  if (job.stopError) lines.push(`! ${failureMessage(io, job.stopError)}`);
+  io.stdout(`${lines.join('\n')}\n`);
+  return 0;
+}

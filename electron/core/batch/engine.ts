@@ -1,0 +1,345 @@
+/**
+ * Runs a batch job: a few workers take pending orders in input order, every gateway call (retries
+ * included) passes one RateGate, and each result is written as it arrives, so that a crash loses
+ * at most the orders in flight (they are `running`, and go back to pending on resume).
+ */
+import { type ClearanceError, clearanceError, type ErrorKind, exitCodeFor, type Result } from '../errors';
+import { type ClearanceFetch, fetchClearance } from '../top/clearance';
+import { type CallEvent, TopClient, type TopClientOptions } from '../top/client';
+import { RateGate, RateMeter } from './gate';
+import {
+  type BatchOptions,
+  type BatchOutcome,
+  type BatchProgress,
+  DEFAULT_BATCH_OPTIONS,
+  failureOf,
+  type JobInfo,
+  type JobStore,
+  type NewJob,
+  type OrderState,
+  type StateCounts,
+} from './types';
+
+export type FetchOrder = (
+  client: TopClient,
+  orderId: string,
+  opts: { needImage: boolean; signal: AbortSignal },
+) => Promise<Result<ClearanceFetch, ClearanceError>>;
+
+export interface BatchDeps {
+  store: JobStore;
+  /** The gateway connection; the engine adds its own gate. */
+  client: Omit<TopClientOptions, 'gate'>;
+  /** Defaults to fetchClearance; unit tests put a fake here. */
+  fetchOrder?: FetchOrder;
+  now?: () => number;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: BatchProgress) => void;
+  /** At most one progress event per this many ms (state changes in between are folded). */
+  progressIntervalMs?: number;
+  /**
+   * This many orders in a row failing as unreachable/unavailable (after their own retries) stop the
+   * job instead of failing the rest one by one. Default: twice the concurrency, at least 6.
+   */
+  stopAfterConsecutiveOutages?: number;
+}
+
+/** Failures that say nothing about the order itself: retried when a job resumes. */
+export const RESUME_RETRIES: ErrorKind[] = ['transient', 'network'];
+/** Failures that would repeat for every order: the job stops, the order stays pending. */
+const STOPS_JOB: ErrorKind[] = ['auth', 'throttled', 'vault', 'keychain'];
+const OUTAGE: ErrorKind[] = ['transient', 'network'];
+
+export function validateOptions(o: Partial<BatchOptions>): Result<BatchOptions, ClearanceError> {
+  const options = { ...DEFAULT_BATCH_OPTIONS, ...o };
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
+    return { ok: false, error: clearanceError('usage', { detail: '--concurrency: 1–64' }) };
+  }
+  if (!Number.isFinite(options.qps) || options.qps <= 0 || options.qps > 1000) {
+    return { ok: false, error: clearanceError('usage', { detail: '--qps: a number above 0, at most 1000' }) };
+  }
+  return { ok: true, value: options };
+}
+
+/** Create a job (orders already normalised and deduplicated: see ./input). */
+export function createJob(store: JobStore, job: NewJob): JobInfo {
+  return store.createJob(job);
+}
+
+/**
+ * One run of one job. `run()` resumes whatever the job left: `running` orders (a crash) and
+ * orders that failed only because the gateway was unreachable go back to pending first.
+ */
+export class BatchRun {
+  private readonly now: () => number;
+  private pausedWaiters: (() => void)[] = [];
+  private isPaused = false;
+  private readonly internal = new AbortController();
+  private stopError: ClearanceError | null = null;
+  private counts: StateCounts = { pending: 0, running: 0, done: 0, failed: 0, skipped: 0 };
+  private calls = 0;
+  private throttled = 0;
+  private finishedThisRun = 0;
+  private started = 0;
+  private readonly meter: RateMeter;
+  private lastEmit = 0;
+  private emitTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly deps: BatchDeps,
+    readonly jobId: string,
+    private readonly opts: RunOptions = {},
+  ) {
+    this.now = deps.now ?? (() => performance.now());
+    this.meter = new RateMeter(5000, this.now);
+  }
+
+  get paused() {
+    return this.isPaused;
+  }
+
+  /** Orders in flight finish; no new one starts until resume(). */
+  pause() {
+    if (this.isPaused) return;
+    this.isPaused = true;
+    this.emit(true);
+  }
+
+  resume() {
+    if (!this.isPaused) return;
+    this.isPaused = false;
+    const waiters = this.pausedWaiters;
+    this.pausedWaiters = [];
+    for (const w of waiters) w();
+    this.emit(true);
+  }
+
+  progress(): BatchProgress {
+    const elapsedMs = this.started ? this.now() - this.started : 0;
+    const ordersPerSecond = elapsedMs > 0 ? (this.finishedThisRun * 1000) / elapsedMs : 0;
+    const left = this.counts.pending + this.counts.running;
+    const total = Object.values(this.counts).reduce((a, b) => a + b, 0);
+    return {
+      jobId: this.jobId,
+      counts: { ...this.counts },
+      total,
+      callsPerSecond: this.meter.rate(),
+      ordersPerSecond,
+      etaSeconds: left === 0 ? 0 : ordersPerSecond > 0 ? Math.ceil(left / ordersPerSecond) : null,
+      throttledCalls: this.throttled,
+      paused: this.isPaused,
+      elapsedMs,
+    };
+  }
+
+  private emit(force = false) {
+    const cb = this.opts.onProgress;
+    if (!cb) return;
+    const interval = this.opts.progressIntervalMs ?? 200;
+    const now = this.now();
+    if (force || now - this.lastEmit >= interval) {
+      this.lastEmit = now;
+      if (this.emitTimer) clearTimeout(this.emitTimer);
+      this.emitTimer = undefined;
+      cb(this.progress());
+    } else if (!this.emitTimer) {
+      // Fold bursts of changes into one event at the end of the interval.
+      this.emitTimer = setTimeout(() => this.emit(true), interval - (now - this.lastEmit));
+      this.emitTimer.unref?.();
+    }
+  }
+
+  private move(from: OrderState, to: OrderState) {
+    this.counts[from]--;
+    this.counts[to]++;
+    if (from === 'running' && (to === 'done' || to === 'failed')) this.finishedThisRun++;
+    this.emit();
+  }
+
+  private stop(e: ClearanceError) {
+    this.stopError ??= e;
+    this.internal.abort(new Error('batch stopped'));
+  }
+
+  private waitWhilePaused(signal: AbortSignal): Promise<void> {
+    if (!this.isPaused) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.pausedWaiters.push(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  async run(): Promise<BatchOutcome> {
+    const { store } = this.deps;
+    const signal = this.opts.signal
+      ? AbortSignal.any([this.opts.signal, this.internal.signal])
+      : this.internal.signal;
+    const job0 = store.getJob(this.jobId);
+    if (!job0) throw new Error(`no batch job ${this.jobId}`);
+    const options = job0.options;
+    store.requeue(this.jobId, { states: ['running'], failedKinds: RESUME_RETRIES });
+    const job = store.getJob(this.jobId) as JobInfo;
+    this.counts = { ...job.counts };
+    this.started = this.now();
+
+    const queue = store.orders(this.jobId, ['pending']).map((o) => o.orderId);
+    if (queue.length === 0) {
+      store.setStatus(this.jobId, 'finished', null);
+      return this.outcome('finished');
+    }
+    store.setStatus(this.jobId, 'running', null);
+
+    const gate = new RateGate({ qps: options.qps });
+    const userOnCall = this.deps.client.onCall;
+    const client = new TopClient({
+      ...this.deps.client,
+      gate,
+      onCall: (e: CallEvent) => {
+        this.calls++;
+        this.meter.mark();
+        if (e.outcome === 'throttled') {
+          this.throttled++;
+          gate.widen();
+        }
+        userOnCall?.(e);
+      },
+    });
+    const fetchOrder: FetchOrder =
+      this.deps.fetchOrder ??
+      ((c, id, o) => fetchClearance(c, id, { needImage: o.needImage, signal: o.signal }));
+    const breaker = this.opts.stopAfterConsecutiveOutages ?? Math.max(6, options.concurrency * 2);
+    let outages = 0;
+    const ticker = this.opts.onProgress ? setInterval(() => this.emit(true), 1000) : undefined;
+    ticker?.unref?.();
+    this.emit(true);
+
+    const worker = async () => {
+      for (;;) {
+        await this.waitWhilePaused(signal);
+        if (signal.aborted) return;
+        const orderId = queue.shift();
+        if (orderId === undefined) return;
+        if (!options.refresh && store.isStored(orderId)) {
+          store.setState(this.jobId, orderId, 'skipped');
+          this.move('pending', 'skipped');
+          continue;
+        }
+        store.setState(this.jobId, orderId, 'running');
+        this.move('pending', 'running');
+        const got = await fetchOrder(client, orderId, { needImage: options.needImage, signal });
+        if (got.ok) {
+          try {
+            store.complete(this.jobId, orderId, got.value, job.profile);
+          } catch (err) {
+            // The vault refused the write (disk full, locked): nothing was saved, so the order waits.
+            store.setState(this.jobId, orderId, 'pending');
+            this.move('running', 'pending');
+            this.stop(storeError(err));
+            return;
+          }
+          outages = 0;
+          this.move('running', 'done');
+          continue;
+        }
+        const e = got.error;
+        if (e.kind === 'cancelled' || signal.aborted) {
+          // Cut off mid-call (cancel, or another worker stopped the job): not an answer about this order.
+          store.setState(this.jobId, orderId, 'pending');
+          this.move('running', 'pending');
+          if (e.kind !== 'cancelled' && STOPS_JOB.includes(e.kind)) this.stop(e);
+          return;
+        }
+        if (STOPS_JOB.includes(e.kind)) {
+          store.setState(this.jobId, orderId, 'pending');
+          this.move('running', 'pending');
+          this.stop(e);
+          return;
+        }
+        store.fail(this.jobId, orderId, failureOf(e));
+        this.move('running', 'failed');
+        if (OUTAGE.includes(e.kind)) {
+          if (++outages >= breaker) {
+            this.stop(e);
+            return;
+          }
+        } else if (e.kind !== 'protocol') {
+          outages = 0; // the gateway answered about this order: it is reachable
+        }
+      }
+    };
+
+    try {
+      await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+    } finally {
+      if (ticker) clearInterval(ticker);
+      if (this.emitTimer) clearTimeout(this.emitTimer);
+    }
+    const left = this.counts.pending + this.counts.running;
+    if (this.stopError) {
+      store.setStatus(this.jobId, 'stopped', failureOf(this.stopError));
+      this.emit(true);
+      return this.outcome('stopped');
+    }
+    if (left > 0) {
+      store.setStatus(this.jobId, 'paused', null);
+      this.emit(true);
+      return this.outcome('cancelled');
+    }
+    store.setStatus(this.jobId, 'finished', null);
+    this.emit(true);
+    return this.outcome('finished');
+  }
+
+  private outcome(ended: BatchOutcome['ended']): BatchOutcome {
+    const job = this.deps.store.getJob(this.jobId) as JobInfo;
+    try {
+      this.deps.store.noteRun?.(this.jobId, {
+        ended,
+        calls: this.calls,
+        ...job.counts,
+        ...(this.stopError ? { stopReason: this.stopError.reason } : {}),
+      });
+    } catch {
+      // The run's own results are already committed; a failed audit line must not hide them.
+    }
+    return {
+      job,
+      ended,
+      stopError: this.stopError,
+      calls: this.calls,
+      elapsedMs: this.now() - this.started,
+    };
+  }
+}
+
+function storeError(err: unknown): ClearanceError {
+  const e = (err as { error?: unknown })?.error;
+  if (e && typeof e === 'object' && 'kind' in e && 'reason' in e) return e as ClearanceError;
+  const code = (err as { code?: string })?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return clearanceError('disk-full');
+  return clearanceError('vault-failed', { detail: code ?? 'write' });
+}
+
+/**
+ * Exit status of a batch run: a stop as `get` would exit for its error (4 auth, 5 throttled or
+ * unreachable); otherwise 0 when every order succeeded, 3 when some failed for business reasons
+ * (or were not order ids), and `get`'s status for the worst other failure (5 unreachable after
+ * retries, 6 protocol).
+ */
+export function batchExitCode(
+  outcome: Pick<BatchOutcome, 'ended' | 'stopError'>,
+  failedKinds: ErrorKind[],
+  invalidInputs: number,
+): number {
+  if (outcome.ended === 'stopped' && outcome.stopError) return exitCodeFor(outcome.stopError.kind);
+  if (outcome.ended === 'cancelled') return exitCodeFor('cancelled');
+  const perOrder = (k: ErrorKind) => (k === 'business' || k === 'invalid-input' ? 3 : exitCodeFor(k));
+  return Math.max(0, invalidInputs > 0 ? 3 : 0, ...failedKinds.map(perOrder));
+}

@@ -1,0 +1,209 @@
+/**
+ * The batch engine against the demo gateway on loopback, with the real vault (a temp file and a
+ * random key): every order ends done or failed with the right kind, the calls-per-second cap holds
+ * as the gateway itself measures it, throttling pauses the whole job, an auth failure stops it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type BatchOptions,
+  BatchRun,
+  DEFAULT_BATCH_OPTIONS,
+  SqliteJobStore,
+} from '../../electron/core/batch';
+import { type Simulator, type SimulatorCall, startSimulator } from '../../electron/core/demo/simulator';
+import type { TopClientOptions } from '../../electron/core/top/client';
+import type { Vault } from '../../electron/core/vault/types';
+import { openVault } from '../../electron/core/vault/vault';
+
+const generated = (n: number, from = 1) =>
+  Array.from({ length: n }, (_, i) => `3${String(from + i).padStart(15, '0')}`);
+
+/** The most calls the gateway logged in any sliding one-second window. */
+function peakPerSecond(calls: SimulatorCall[]): number {
+  const at = calls.map((c) => c.at).sort((a, b) => a - b);
+  let peak = 0;
+  let lo = 0;
+  for (let hi = 0; hi < at.length; hi++) {
+    while ((at[hi] as number) - (at[lo] as number) >= 1000) lo++;
+    peak = Math.max(peak, hi - lo + 1);
+  }
+  return peak;
+}
+
+let dir: string;
+let vault: Vault;
+let store: SqliteJobStore;
+let sim: Simulator | undefined;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'cd-batch-'));
+  vault = openVault({ path: join(dir, 'vault.db'), key: randomBytes(32).toString('hex') });
+  store = new SqliteJobStore(vault, { channel: 'test' });
+});
+
+afterEach(async () => {
+  vault.close();
+  await sim?.close();
+  sim = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function clientFor(s: Simulator, session = s.credentials.session): Omit<TopClientOptions, 'gate'> {
+  // Short backoff steps keep the test quick; the policy (3 retries, equal jitter) is the product's.
+  return {
+    gateway: s.url,
+    credentials: { ...s.credentials, session },
+    retry: { baseDelayMs: 20, maxDelayMs: 100 },
+  };
+}
+
+function newJob(orderIds: string[], options: Partial<BatchOptions> = {}) {
+  return store.createJob({
+    profile: 'test',
+    options: { ...DEFAULT_BATCH_OPTIONS, ...options },
+    source: 'test',
+    orderIds,
+    invalid: [],
+  });
+}
+
+describe('batch against the demo gateway', () => {
+  it('ends every order done or failed with the right kind, within the calls-per-second cap, with transient faults retried', async () => {
+    sim = await startSimulator({ latencyMs: 30, maxCallsPerSecond: 10 });
+    const good = generated(40);
+    const special = {
+      '4000000000000001': 'business', // not an order of this supplier
+      '9000000000000011': 'permission',
+      '9000000000000041': 'invalid-input',
+      '9000000000000015': 'transient', // the gateway's service stays unavailable through every retry
+      '9000000000000200': 'protocol', // an HTML login page instead of an envelope
+    } as const;
+    const orders = [...good.slice(0, 20), ...Object.keys(special), ...good.slice(20)];
+    // Transient faults on good orders: each clears within the client's retries.
+    sim.inject({ fault: { kind: 'isp' }, times: 2, orderId: good[3] as string });
+    sim.inject({ fault: { kind: 'http', status: 503 }, times: 2, orderId: good[25] as string });
+    sim.inject({ fault: { kind: 'http', status: 502 }, times: 1 });
+    const job = newJob(orders, { concurrency: 4, qps: 10 });
+    const out = await new BatchRun({ store, client: clientFor(sim) }, job.id).run();
+
+    expect(out.ended).toBe('finished');
+    expect(out.job.counts).toEqual({ pending: 0, running: 0, done: 40, failed: 5, skipped: 0 });
+    const rows = store.orders(job.id);
+    for (const r of rows) {
+      const want = special[r.orderId as keyof typeof special];
+      if (want) {
+        expect(r.state, r.orderId).toBe('failed');
+        expect(r.failure?.kind, r.orderId).toBe(want);
+      } else {
+        expect(r.state, r.orderId).toBe('done');
+      }
+      // Done in the job exactly when the vault holds the record.
+      expect(vault.get(r.orderId) !== undefined, r.orderId).toBe(r.state === 'done');
+    }
+    // Permanent failures were asked once; the retried ones more than once; nothing beyond the retry bound.
+    const asked = (id: string) => sim!.calls.filter((c) => c.orderId === id).length;
+    expect(asked('4000000000000001')).toBe(1);
+    expect(asked('9000000000000011')).toBe(1);
+    expect(asked('9000000000000041')).toBe(1);
+    expect(asked('9000000000000015')).toBe(4);
+    expect(asked(good[3] as string)).toBe(3);
+    expect(asked(good[25] as string)).toBe(3);
+    // The cap, as the gateway saw it, and it never had to throttle us.
+    expect(peakPerSecond(sim.calls)).toBeLessThanOrEqual(10);
+    expect(sim.calls.filter((c) => c.outcome === '7')).toEqual([]);
+    expect(out.calls).toBe(sim.calls.length);
+  });
+
+  it('a throttling reply pauses the whole job for the ban, then the job continues', async () => {
+    sim = await startSimulator({ latencyMs: 10 });
+    const orders = generated(30, 100);
+    sim.inject({ fault: { kind: 'throttle', seconds: 2 }, times: 1, orderId: orders[8] as string });
+    const job = newJob(orders, { concurrency: 4, qps: 20 });
+    const out = await new BatchRun({ store, client: clientFor(sim) }, job.id).run();
+    expect(out.ended).toBe('finished');
+    expect(out.job.counts.done).toBe(30);
+    const ban = sim.calls.find((c) => c.outcome === 'throttle') as SimulatorCall;
+    expect(ban).toBeDefined();
+    // Calls already on the wire may land just after the ban reply; nothing is sent during the ban (2 s + 1 s margin).
+    const during = sim.calls.filter((c) => c.at > ban.at + 200 && c.at < ban.at + 2900);
+    expect(during).toEqual([]);
+    expect(sim.calls.filter((c) => c.orderId === orders[8]).map((c) => c.outcome)).toEqual([
+      'throttle',
+      'ok',
+    ]);
+  });
+
+  it('when the client allows more than the gateway, bans are waited out and every order still completes', async () => {
+    sim = await startSimulator({ latencyMs: 5, maxCallsPerSecond: 5 });
+    const orders = generated(16, 200);
+    const job = newJob(orders, { concurrency: 4, qps: 12 });
+    const out = await new BatchRun({ store, client: clientFor(sim) }, job.id).run();
+    expect(out.ended).toBe('finished');
+    expect(out.job.counts.done).toBe(16);
+    expect(sim.calls.some((c) => c.outcome === '7')).toBe(true);
+  }, 60_000);
+
+  it('an auth failure stops the job at once with the orders left pending, and a resume finishes it', async () => {
+    sim = await startSimulator({ latencyMs: 20 });
+    const orders = generated(50, 300);
+    const job = newJob(orders, { concurrency: 4, qps: 50 });
+    const out = await new BatchRun({ store, client: clientFor(sim, 'expired-session') }, job.id).run();
+    expect(out.ended).toBe('stopped');
+    expect(out.stopError?.kind).toBe('auth');
+    expect(out.stopError?.reason).toBe('session-invalid');
+    expect(out.job.status).toBe('stopped');
+    expect(out.job.counts).toEqual({ pending: 50, running: 0, done: 0, failed: 0, skipped: 0 });
+    // Only the calls already in flight when the first refusal came back (the gateway logs them after its latency).
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sim.calls.length).toBeLessThanOrEqual(4);
+
+    const before = sim.calls.length;
+    const again = await new BatchRun({ store, client: clientFor(sim) }, job.id).run();
+    expect(again.ended).toBe('finished');
+    expect(again.job.counts.done).toBe(50);
+    expect(again.job.stopError).toBeNull();
+    const resumed = sim.calls.slice(before).map((c) => c.orderId);
+    expect(resumed.sort()).toEqual([...orders].sort());
+  });
+
+  it('skips orders already in the vault unless refreshing, and audits each run', async () => {
+    sim = await startSimulator();
+    const orders = generated(6, 400);
+    await new BatchRun({ store, client: clientFor(sim) }, newJob(orders.slice(0, 3)).id).run();
+    const n = sim.calls.length;
+    const second = await new BatchRun({ store, client: clientFor(sim) }, newJob(orders).id).run();
+    expect(second.job.counts).toMatchObject({ done: 3, skipped: 3 });
+    expect(
+      sim.calls
+        .slice(n)
+        .map((c) => c.orderId)
+        .sort(),
+    ).toEqual(orders.slice(3));
+    const third = await new BatchRun(
+      { store, client: clientFor(sim) },
+      newJob(orders, { refresh: true }).id,
+    ).run();
+    expect(third.job.counts).toMatchObject({ done: 6, skipped: 0 });
+    const runs = vault.auditLog({ action: 'batch' });
+    expect(runs).toHaveLength(3);
+    expect(runs.every((r) => r.orderIds.length === 0 && r.detail.channel === 'test')).toBe(true);
+  });
+
+  it('downloads images when asked and stores them with the record', async () => {
+    sim = await startSimulator();
+    const orders = generated(3, 500);
+    const out = await new BatchRun(
+      { store, client: clientFor(sim) },
+      newJob(orders, { needImage: true }).id,
+    ).run();
+    expect(out.job.counts.done).toBe(3);
+    for (const id of orders) {
+      expect(sim.calls.find((c) => c.orderId === id)?.needImage).toBe(true);
+      expect(vault.image(id, 'front')?.bytes.length).toBeGreaterThan(0);
+    }
+  });
+});
