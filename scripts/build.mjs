@@ -31,7 +31,12 @@ const entries = [
     external: ['electron'],
   },
   // Exports run off the main thread in the app: the worker is its own bundle beside main.js.
-  { entry: 'electron/core/export/worker.ts', out: 'dist/main/export-worker.js', format: 'esm', packages: 'external' },
+  {
+    entry: 'electron/core/export/worker.ts',
+    out: 'dist/main/export-worker.js',
+    format: 'esm',
+    packages: 'external',
+  },
   // A sandboxed preload may require only `electron`: everything else is bundled in, as CommonJS.
   {
     entry: 'electron/preload/preload.ts',

@@ -14,7 +14,10 @@ const extra = process.argv.slice(2);
 const steps = [
   `TZ=America/New_York node_modules/.bin/vitest run ${extra.join(' ')}`,
   ...(extra.length === 0
-    ? ['TZ=UTC node_modules/.bin/vitest run test/unit', existsSync('playwright.config.ts') ? 'node_modules/.bin/playwright test' : '']
+    ? [
+        'TZ=UTC node_modules/.bin/vitest run test/unit',
+        existsSync('playwright.config.ts') ? 'node_modules/.bin/playwright test' : '',
+      ]
     : []),
 ].filter(Boolean);
 
@@ -31,7 +34,9 @@ if (haveKeyring) {
   env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'cd-xdg-run-'));
   env.CLEARANCE_KEYCHAIN_TESTS = 'required';
 } else {
-  console.warn('dbus-run-session or gnome-keyring-daemon missing: keychain tests will skip (apt-get install dbus gnome-keyring).');
+  console.warn(
+    'dbus-run-session or gnome-keyring-daemon missing: keychain tests will skip (apt-get install dbus gnome-keyring).',
+  );
 }
 const r = haveKeyring
   ? spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { stdio: 'inherit', env })

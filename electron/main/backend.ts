@@ -37,7 +37,7 @@ import {
 } from '../core/idcard';
 import { profileClientOptions, testConnection } from '../core/settings/connection-test';
 import { needsReauthFor, type ProfileView } from '../core/settings/store';
-import { type ClearanceFetch, fetchClearance, type ImageSide } from '../core/top/clearance';
+import { fetchClearance, type ImageSide } from '../core/top/clearance';
 import { resolveGatewayUrl, TopClient, type TopClientOptions } from '../core/top/client';
 import type { ImageMime } from '../core/top/images';
 import { normalizeOrderId } from '../core/top/order-id';

@@ -132,7 +132,10 @@ if (!app.requestSingleInstanceLock()) {
       const path = normalize(join(RENDERER_DIR, decodeURIComponent(url.pathname)));
       if (!path.startsWith(RENDERER_DIR) || !existsSync(path)) return new Response(null, { status: 404 });
       return new Response(readFileSync(path), {
-        headers: { 'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream', 'content-security-policy': APP_CSP },
+        headers: {
+          'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+          'content-security-policy': APP_CSP,
+        },
       });
     });
     backend = await createBackend({

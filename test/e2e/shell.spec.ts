@@ -1,6 +1,8 @@
 import { expect, test } from './fixtures';
 
-test('demo lookup through the real preload and IPC: the card shows the ID masked', async ({ page }, testInfo) => {
+test('demo lookup through the real preload and IPC: the card shows the ID masked', async ({
+  page,
+}, testInfo) => {
   const lookup = page.getByRole('textbox', { name: /订单号/ });
   await expect(lookup).toBeFocused();
   await lookup.fill('3728150192837465928');
@@ -12,7 +14,10 @@ test('demo lookup through the real preload and IPC: the card shows the ID masked
   await testInfo.attach('card', { body: await page.screenshot(), contentType: 'image/png' });
 });
 
-test('the page has no Node and no network of its own: only window.clearance, under a strict CSP', async ({ page, desk }) => {
+test('the page has no Node and no network of its own: only window.clearance, under a strict CSP', async ({
+  page,
+  desk,
+}) => {
   const probe = await page.evaluate(() => {
     const w = window as unknown as Record<string, unknown>;
     return { hasApi: typeof w.clearance === 'object', require: typeof w.require, process: typeof w.process };
@@ -26,6 +31,8 @@ test('the page has no Node and no network of its own: only window.clearance, und
 });
 
 test('a request without the run token is refused by the real sender check', async ({ page, desk }) => {
-  const res = await page.request.post(`${desk.origin}/__ipc`, { data: { channel: 'app.status', payload: {} } });
+  const res = await page.request.post(`${desk.origin}/__ipc`, {
+    data: { channel: 'app.status', payload: {} },
+  });
   expect(await res.json()).toMatchObject({ ok: false, error: { kind: 'permission' } });
 });
