@@ -122,7 +122,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const windowFile = join(desk.dataDir, 'window-state.json');
   let vaultNow: Vault | undefined;
   const openVault = async (): Promise<Vault> => {
-    vaultNow = await openVault();
+    vaultNow = await desk.vault();
     return vaultNow;
   };
 

@@ -1,0 +1,209 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Channel, type EventName, ipcName, type ReplyOf, type RequestOf } from '../../electron/contract';
+import { type Simulator, startSimulator } from '../../electron/core/demo/simulator';
+import { type Backend, createBackend } from '../../electron/main/backend';
+import { type IpcMainLike, registerHandlers, type SenderInfo } from '../../electron/main/ipc';
+import { tempDir } from '../support/cli';
+import { keychainSuite } from '../support/keychain';
+
+/**
+ * The real backend behind the real IPC registration, with the real keychain and vault, against a
+ * simulator whose secrets are unique to this run: nothing the renderer can receive (replies,
+ * events) and no file in the data folder may contain them; personal data travels only in the
+ * replies made to show it.
+ */
+const suite = await keychainSuite('backend over IPC');
+const ORIGIN = 'app://desk';
+const SECRET = `s3cret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+const SESSION = `sess-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+
+let sim: Simulator;
+let backend: Backend;
+let dataDir: string;
+const wire: string[] = [];
+const events: { event: EventName; payload: unknown }[] = [];
+const registry = new Map<string, (e: SenderInfo, p: unknown) => Promise<unknown>>();
+
+async function call<C extends Channel>(channel: C, request: RequestOf<C>): Promise<ReplyOf<C>> {
+  const reply = (await (registry.get(ipcName(channel)) as (e: SenderInfo, p: unknown) => Promise<unknown>)(
+    { senderFrame: { url: `${ORIGIN}/index.html` } },
+    request,
+  )) as { ok: boolean; value?: ReplyOf<C>; error?: unknown };
+  wire.push(JSON.stringify(reply));
+  if (!reply.ok) throw new Error(`${channel}: ${JSON.stringify(reply.error)}`);
+  return reply.value as ReplyOf<C>;
+}
+
+beforeAll(async () => {
+  sim = await startSimulator({ credentials: { appKey: 'shop-key-1', appSecret: SECRET, session: SESSION } });
+  dataDir = tempDir('cd-backend-');
+  backend = await createBackend({
+    env: { ...process.env, CLEARANCE_DATA_DIR: dataDir },
+    demo: false,
+    host: {
+      imageUrl: (id, side) => `cd-image://image/${id}/${side}`,
+      emit: (event, payload) => {
+        events.push({ event, payload });
+        wire.push(JSON.stringify(payload));
+      },
+      chooseExportTarget: async (kind, suggested) =>
+        join(dataDir, 'out', kind === 'pdf' ? suggested : 'per-order'),
+      chooseImportFile: async () => null,
+    },
+  });
+  const ipc: IpcMainLike = { handle: (c, l) => registry.set(c, l), removeHandler: (c) => registry.delete(c) };
+  registerHandlers(ipc, backend.handlers, ORIGIN);
+});
+afterAll(async () => {
+  await backend?.close();
+  await sim?.close();
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+suite('the backend behind the IPC contract', () => {
+  it('adds a profile with write-only secrets and reports flags only', async () => {
+    const status0 = await call('app.status', {});
+    expect(status0.hasProfiles).toBe(false);
+    const saved = await call('profile.save', {
+      name: 'shop1',
+      displayName: '旗舰店',
+      appKey: 'shop-key-1',
+      gateway: sim.url,
+      signMethod: 'hmac-sha256',
+      targetAppKey: null,
+      sessionExpiresAt: null,
+      qps: 10,
+    });
+    expect(saved).toMatchObject({ name: 'shop1', hasSecret: false, hasSession: false, health: 'missing' });
+    const withSecrets = await call('profile.setSecrets', {
+      name: 'shop1',
+      appSecret: SECRET,
+      session: SESSION,
+    });
+    expect(withSecrets).toMatchObject({ hasSecret: true, hasSession: true, health: 'ok', isDefault: true });
+    const test = await call('profile.test', { name: 'shop1' });
+    expect(test).toMatchObject({ reachable: true, signatureAccepted: true, sessionValid: true });
+  });
+
+  it('looks up an order from the gateway, then from the vault; the card is masked', async () => {
+    const first = await call('lookup.get', {
+      input: ' 订单号：3728150192837465928 ',
+      refresh: false,
+      needImage: true,
+    });
+    expect(first).toMatchObject({
+      orderId: '3728150192837465928',
+      maskedName: '王*',
+      maskedIdNumber: '1101**********002X',
+      source: 'gateway',
+      images: {
+        front: 'cd-image://image/3728150192837465928/front',
+        back: 'cd-image://image/3728150192837465928/back',
+      },
+    });
+    expect(backend.image('3728150192837465928', 'front')?.mime).toBe('image/jpeg');
+    const again = await call('lookup.get', { input: '3728150192837465928', refresh: false, needImage: true });
+    expect(again.source).toBe('vault');
+    const calls = sim.calls.filter((c) => c.orderId === '3728150192837465928');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('a refused session marks the profile and the status says so', async () => {
+    await call('profile.setSecrets', { name: 'shop1', session: 'stale-session' });
+    const r = await (
+      registry.get(ipcName('lookup.get')) as (
+        e: SenderInfo,
+        p: unknown,
+      ) => Promise<{ ok: boolean; error: { kind: string } }>
+    )({ senderFrame: { url: ORIGIN } }, { input: '2000000000000002', refresh: true, needImage: false });
+    expect(r).toMatchObject({ ok: false, error: { kind: 'auth', reason: 'session-invalid' } });
+    expect((await call('app.status', {})).activeProfile?.health).toBe('needs-reauth');
+    await call('profile.setSecrets', { name: 'shop1', session: SESSION });
+    expect((await call('app.status', {})).activeProfile?.health).toBe('ok');
+  });
+
+  it('reveal and copy return the data and are audited; search lists masked rows', async () => {
+    const shown = await call('record.reveal', { orderId: '3728150192837465928' });
+    expect(shown).toEqual({ name: '王芳', idNumber: '11010519491231002X' });
+    expect((await call('record.copy', { orderId: '3728150192837465928', field: 'idNumber' })).text).toBe(
+      '11010519491231002X',
+    );
+    const page = await call('records.search', { text: '002X', offset: 0, limit: 50 });
+    expect(page.rows.map((r) => r.maskedIdNumber)).toEqual(['1101**********002X']);
+    const audit = await call('audit.list', { orderId: '3728150192837465928', limit: 50 });
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['fetch', 'reveal', 'copy']));
+    expect(JSON.stringify(audit)).not.toContain('11010519491231002X');
+    expect(JSON.stringify(audit)).not.toContain('王芳');
+  });
+
+  it('exports a PDF through the handler and audits it', async () => {
+    const started = await call('export.start', {
+      orderIds: ['3728150192837465928'],
+      mode: 'combined',
+      images: false,
+      manifest: 'csv',
+      mask: true,
+    });
+    expect('exportId' in started).toBe(true);
+    await expect
+      .poll(() =>
+        events.find(
+          (e) => e.event === 'export.progress' && (e.payload as { state: string }).state !== 'running',
+        ),
+      )
+      .toBeTruthy();
+    const done = events.filter((e) => e.event === 'export.progress').at(-1)?.payload as {
+      state: string;
+      destination: string;
+    };
+    expect(done.state).toBe('finished');
+    expect(existsSync(done.destination)).toBe(true);
+    expect(readFileSync(done.destination).subarray(0, 5).toString()).toBe('%PDF-');
+    const audit = await call('audit.list', { action: 'export', limit: 10 });
+    expect(audit[0]?.detail).toMatchObject({ masked: true, count: 1 });
+  });
+
+  it('a batch runs through the handler with progress events and per-order states', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `3${String(500 + i).padStart(15, '0')}`);
+    const prepared = await call('batch.prepare', { text: `${ids.join('\n')}\n${ids[0]}\n123abc` });
+    expect(prepared.valid).toEqual(ids);
+    expect(prepared.duplicates).toBe(1);
+    expect(prepared.invalid).toHaveLength(1);
+    const { jobId } = await call('batch.start', { orderIds: ids, needImage: false, refresh: false });
+    await expect
+      .poll(async () => (await call('batch.list', {})).find((j) => j.jobId === jobId)?.state, {
+        timeout: 20_000,
+      })
+      .toBe('finished');
+    const items = await call('batch.items', { jobId, offset: 0, limit: 100 });
+    expect(items.items.every((i) => i.state === 'done')).toBe(true);
+    expect(events.some((e) => e.event === 'batch.progress')).toBe(true);
+  });
+
+  it('neither the secret nor the session key ever crossed IPC or reached a file in the data folder', () => {
+    expect(wire.length).toBeGreaterThan(15);
+    for (const line of wire) {
+      expect(line).not.toContain(SECRET);
+      expect(line).not.toContain(SESSION);
+    }
+    for (const file of filesUnder(dataDir)) {
+      const bytes = readFileSync(file);
+      expect(bytes.includes(Buffer.from(SECRET)), file).toBe(false);
+      expect(bytes.includes(Buffer.from(SESSION)), file).toBe(false);
+    }
+  });
+
+  it('no reply but reveal and copy carried the name, the ID number or a gateway image URL', () => {
+    const revealing = wire.filter((l) => l.includes('11010519491231002X'));
+    expect(revealing).toHaveLength(2); // record.reveal and record.copy
+    expect(wire.some((l) => l.includes(`${sim.origin}/img/`))).toBe(false);
+  });
+});
