@@ -32,7 +32,7 @@ test('the page has no Node and no network of its own: only window.clearance, und
 
 test('a request without the run token is refused by the real sender check', async ({ page, desk }) => {
   const res = await page.request.post(`${desk.origin}/__ipc`, {
-    data: { channel: 'app.status', payload: {} },
+    data: { channel: 'clearance:app.status', payload: {} },
   });
   expect(await res.json()).toMatchObject({ ok: false, error: { kind: 'permission' } });
 });

@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import type { EventName, EventPayloads } from '../../electron/contract';
+import { type EventName, type EventPayloads, ipcName } from '../../electron/contract';
 import { type Backend, createBackend } from '../../electron/main/backend';
 import { type IpcMainLike, registerHandlers, type SenderInfo } from '../../electron/main/ipc';
 import { contentSecurityPolicy } from '../../electron/main/security';
@@ -63,7 +63,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     host: {
       imageUrl: (orderId, side) => `/__image/${orderId}/${side}?token=${token}`,
       emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => {
-        const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+        const frame = `event: ${ipcName(event)}\ndata: ${JSON.stringify(payload)}\n\n`;
         for (const res of events) res.write(frame);
       },
       // No dialogs in a browser: exports go to a folder in the data dir, imports come from a set path.
@@ -95,7 +95,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       } catch {
         return res.writeHead(400).end();
       }
-      const listener = registry.get(`clearance:${body.channel}`);
+      const listener = registry.get(String(body.channel));
       if (!listener) return res.writeHead(404).end();
       // Without the token the request is treated as coming from a foreign frame: the real check refuses it.
       const event: SenderInfo = {

@@ -1,0 +1,108 @@
+import { useEffect, useState } from 'react';
+import type { ClearanceError } from '../api';
+import { useI18n } from '../i18n';
+
+/** Counts down from `seconds` once a second; 0 when done. */
+function useCountdown(seconds: number | undefined, key: unknown) {
+  const [left, setLeft] = useState(seconds ?? 0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: restart when the error changes
+  useEffect(() => {
+    setLeft(seconds ?? 0);
+    if (!seconds) return;
+    const started = Date.now();
+    const timer = setInterval(() => {
+      const remaining = Math.max(0, seconds - Math.floor((Date.now() - started) / 1000));
+      setLeft(remaining);
+      if (remaining === 0) clearInterval(timer);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [seconds, key]);
+  return left;
+}
+
+/** A failed lookup in words: what went wrong (by kind), the gateway's message, and the next step. */
+export function ErrorCard({
+  error,
+  orderText,
+  onRetry,
+  onOpenSettings,
+  onEditInput,
+}: {
+  error: ClearanceError;
+  orderText?: string;
+  onRetry?: () => void;
+  onOpenSettings?: () => void;
+  onEditInput?: () => void;
+}) {
+  const { t, pick } = useI18n();
+  const left = useCountdown(error.kind === 'throttled' ? error.retryAfterSeconds : undefined, error);
+  const retryable = [
+    'throttled',
+    'transient',
+    'network',
+    'protocol',
+    'keychain',
+    'vault',
+    'internal',
+  ].includes(error.kind);
+  return (
+    <article className={`error-card kind-${error.kind}`} role="alert" data-kind={error.kind}>
+      <header className="error-head">
+        <span className="error-icon" aria-hidden="true">
+          !
+        </span>
+        <div>
+          <p className="error-eyebrow">
+            {t.errors.title}
+            {orderText ? ` · ${orderText}` : ''}
+          </p>
+          <h2 className="error-title">{t.errors.kinds[error.kind]}</h2>
+        </div>
+      </header>
+      <p className="error-message">{pick(error.message)}</p>
+      <p className="error-next">
+        <strong>→ </strong>
+        {t.errors.next[error.kind]}
+      </p>
+      {error.kind === 'throttled' && error.retryAfterSeconds ? (
+        <p className="countdown" aria-live="polite">
+          {left > 0 ? t.errors.waitFor(left) : t.errors.canRetry}
+        </p>
+      ) : null}
+      <div className="error-actions">
+        {(error.kind === 'auth' || error.kind === 'permission') && onOpenSettings && (
+          <button type="button" className="button button-primary" onClick={onOpenSettings}>
+            {t.errors.openSettings}
+          </button>
+        )}
+        {(error.kind === 'invalid-input' || error.kind === 'business') && onEditInput && (
+          <button type="button" className="button button-primary" onClick={onEditInput}>
+            {t.errors.checkInput}
+          </button>
+        )}
+        {retryable && onRetry && (
+          <button type="button" className="button" onClick={onRetry} disabled={left > 0}>
+            {t.common.retry}
+          </button>
+        )}
+      </div>
+      {(error.requestId || error.reason) && (
+        <dl className="error-ids">
+          {error.requestId && (
+            <div>
+              <dt>{t.common.requestId}</dt>
+              <dd className="mono selectable">{error.requestId}</dd>
+            </div>
+          )}
+          <div>
+            <dt>{t.common.reason}</dt>
+            <dd className="mono">
+              {error.reason}
+              {error.subCode ? ` · ${error.subCode}` : error.code !== undefined ? ` · ${error.code}` : ''}
+            </dd>
+          </div>
+        </dl>
+      )}
+    </article>
+  );
+}

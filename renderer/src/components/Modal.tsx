@@ -1,0 +1,100 @@
+import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { useI18n } from '../i18n';
+
+/**
+ * A modal dialog on the native <dialog>: focus stays inside, Esc closes, and focus returns
+ * to where it was when it closes.
+ */
+export function Modal({
+  title,
+  onClose,
+  children,
+  className,
+  wide,
+}: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  className?: string;
+  wide?: boolean;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  const { t } = useI18n();
+  const close = useRef(onClose);
+  close.current = onClose;
+
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    const before = document.activeElement as HTMLElement | null;
+    if (typeof dialog.showModal === 'function' && !dialog.open) dialog.showModal();
+    else dialog.setAttribute('open', '');
+    const onCancel = (e: Event) => {
+      e.preventDefault();
+      close.current();
+    };
+    dialog.addEventListener('cancel', onCancel);
+    return () => {
+      dialog.removeEventListener('cancel', onCancel);
+      if (dialog.open && typeof dialog.close === 'function') dialog.close();
+      before?.focus?.();
+    };
+  }, []);
+
+  return (
+    <dialog
+      ref={ref}
+      className={`modal ${wide ? 'modal-wide' : ''} ${className ?? ''}`}
+      aria-labelledby={titleId}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          close.current();
+        }
+      }}
+    >
+      <header className="modal-head">
+        <h2 id={titleId}>{title}</h2>
+        <button type="button" className="icon-button" aria-label={t.common.close} onClick={onClose}>
+          <span aria-hidden="true">×</span>
+        </button>
+      </header>
+      <div className="modal-body">{children}</div>
+    </dialog>
+  );
+}
+
+export function ConfirmDialog({
+  title,
+  body,
+  confirmLabel,
+  danger,
+  onAnswer,
+}: {
+  title: string;
+  body: string;
+  confirmLabel: string;
+  danger?: boolean;
+  onAnswer: (yes: boolean) => void;
+}) {
+  const { t } = useI18n();
+  return (
+    <Modal title={title} onClose={() => onAnswer(false)}>
+      <p className="modal-text">{body}</p>
+      <div className="modal-actions">
+        <button type="button" className="button" onClick={() => onAnswer(false)}>
+          {t.common.cancel}
+        </button>
+        <button
+          type="button"
+          className={`button ${danger ? 'button-danger' : 'button-primary'}`}
+          onClick={() => onAnswer(true)}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </Modal>
+  );
+}

@@ -1,0 +1,79 @@
+import type { ExportProgress } from '../../../electron/contract';
+import { invoke } from '../api';
+import { useI18n } from '../i18n';
+import { useApp } from '../state';
+
+/** Account and its session health, online state, demo mode, and a running export. */
+export function StatusBar({
+  exportProgress,
+  onHelp,
+}: {
+  exportProgress: ExportProgress | null;
+  onHelp: () => void;
+}) {
+  const { t } = useI18n();
+  const app = useApp();
+  const { status } = app;
+  const profile = status.activeProfile;
+  const reauth =
+    profile &&
+    (profile.health === 'needs-reauth' || profile.health === 'expired' || profile.health === 'missing');
+
+  return (
+    <footer className="statusbar no-print">
+      <div className={`status-item ${reauth ? 'status-alert' : ''}`}>
+        <span className="status-key">{t.status.profile}:</span>
+        {profile ? (
+          <>
+            <strong>{profile.displayName}</strong>
+            <span className={`health health-${profile.health}`} data-health={profile.health}>
+              <span className="badge-dot" aria-hidden="true" />
+              {t.health[profile.health]}
+            </span>
+            {reauth && (
+              <>
+                <span className="status-reauth">{t.status.reauth}</span>
+                <button type="button" className="link-button" onClick={() => app.go('settings')}>
+                  {t.status.fixNow}
+                </button>
+              </>
+            )}
+          </>
+        ) : (
+          <span className="muted">{t.status.noProfile}</span>
+        )}
+      </div>
+      <div className={`status-item ${app.online ? '' : 'status-alert'}`} role="status">
+        <span className={`net-dot ${app.online ? 'net-on' : 'net-off'}`} aria-hidden="true" />
+        {app.online ? t.status.online : t.status.offline}
+      </div>
+      {status.demo && (
+        <span className="badge badge-demo" title={t.demoLong}>
+          {t.demo}
+        </span>
+      )}
+      {exportProgress?.state === 'running' && (
+        <div className="status-item status-export" role="status">
+          <progress
+            max={exportProgress.total || 1}
+            value={exportProgress.done}
+            aria-label={t.exportDialog.title}
+          />
+          {t.exportDialog.running(exportProgress.done, exportProgress.total)}
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => void invoke('export.cancel', { exportId: exportProgress.exportId })}
+          >
+            {t.exportDialog.cancel}
+          </button>
+        </div>
+      )}
+      <span className="spacer" />
+      <button type="button" className="link-button" onClick={onHelp}>
+        {t.status.help}
+      </button>
+      <span className="muted small">v{status.version}</span>
+    </footer>
+  );
+}

@@ -1,0 +1,27 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { startHarness } from '../harness/harness';
+
+test('first run without an account offers demo mode, which then looks orders up', async ({
+  page,
+}, testInfo) => {
+  const desk = await startHarness({ dataDir: mkdtempSync(join(tmpdir(), 'cd-e2e-first-')), demo: false });
+  try {
+    await page.goto(desk.url);
+    const welcome = page.getByRole('region', { name: '欢迎使用清关助手' });
+    await expect(welcome).toBeVisible();
+    await testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' });
+    await welcome.getByRole('button', { name: '进入演示模式' }).click();
+    const box = page.getByRole('textbox', { name: /订单号/ });
+    await expect(box).toBeFocused();
+    await expect(page.locator('.demo-strip')).toBeVisible();
+    await page.keyboard.type('2000000000000003', { delay: 5 });
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.badge-expiry')).toHaveAttribute('data-status', 'expiring');
+    await testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' });
+  } finally {
+    await desk.close();
+  }
+});
