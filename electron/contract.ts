@@ -151,6 +151,19 @@ const orderIds = z.array(orderIdText).max(100_000);
 const profileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/);
 const empty = z.object({}).strict();
 
+/** What the records list filters and sorts by (the vault's search criteria). */
+const recordFilter = z.object({
+  text: z.string().max(100).optional(),
+  flags: z
+    .array(z.enum(['expired', 'expiring', 'invalid', 'no-images']))
+    .max(4)
+    .optional(),
+  fetchedFrom: z.string().date().optional(),
+  fetchedTo: z.string().date().optional(),
+  sort: z.enum(['fetchedAt', 'orderId', 'expiry']).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+});
+
 const preferencesPatch = z
   .object({
     language: z.enum(['zh-CN', 'en-US']),
@@ -185,23 +198,13 @@ export const CHANNELS = {
   },
   'record.print': { request: z.object({ orderId: orderIdText }).strict(), reply: reply<{ audited: true }>() },
   'records.search': {
-    request: z
-      .object({
-        text: z.string().max(100).optional(),
-        flags: z
-          .array(z.enum(['expired', 'expiring', 'invalid', 'no-images']))
-          .max(4)
-          .optional(),
-        fetchedFrom: z.string().date().optional(),
-        fetchedTo: z.string().date().optional(),
-        sort: z.enum(['fetchedAt', 'orderId', 'expiry']).optional(),
-        order: z.enum(['asc', 'desc']).optional(),
-        offset: z.number().int().min(0),
-        limit: z.number().int().min(1).max(500),
-      })
+    request: recordFilter
+      .extend({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(500) })
       .strict(),
     reply: reply<{ rows: RecordRow[]; total: number }>(),
   },
+  /** Every order id matching a filter, in list order (select all, then export or forget). */
+  'records.ids': { request: recordFilter.strict(), reply: reply<{ orderIds: string[] }>() },
   'records.forget': { request: z.object({ orderIds }).strict(), reply: reply<{ count: number }>() },
 
   'export.start': {

@@ -44,12 +44,14 @@ const entries = [
     format: 'cjs',
     external: ['electron'],
   },
+  // The e2e harness, and the real preload bundled against its browser stand-in for `electron`.
+  { entry: 'test/harness/harness.ts', out: 'dist/harness/harness.js', format: 'esm', packages: 'external' },
   {
-    entry: 'test/harness/harness.ts',
-    out: 'dist/harness/harness.js',
-    format: 'esm',
-    packages: 'external',
-    external: ['electron'],
+    entry: 'electron/preload/preload.ts',
+    out: 'dist/harness/preload.js',
+    format: 'iife',
+    platform: 'browser',
+    alias: { electron: './test/harness/electron-shim.ts' },
   },
 ];
 

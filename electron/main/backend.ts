@@ -42,7 +42,7 @@ import { resolveGatewayUrl, TopClient, type TopClientOptions } from '../core/top
 import type { ImageMime } from '../core/top/images';
 import { normalizeOrderId } from '../core/top/order-id';
 import { shanghaiDate } from '../core/top/timestamp';
-import type { StoredRecord, Vault } from '../core/vault/types';
+import type { RecordFlag, RecordQuery, StoredRecord, Vault } from '../core/vault/types';
 import type { Handlers } from './ipc';
 
 export interface BackendHost {
@@ -436,18 +436,13 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       }),
     'records.search': (q) =>
       guard(async () => {
-        const page = (await openVault()).search({
-          ...(q.text ? { text: q.text } : {}),
-          ...(q.flags ? { flags: q.flags } : {}),
-          ...(q.fetchedFrom ? { fetchedFrom: q.fetchedFrom } : {}),
-          ...(q.fetchedTo ? { fetchedTo: q.fetchedTo } : {}),
-          sort: q.sort ?? 'fetchedAt',
-          order: q.order ?? 'desc',
-          offset: q.offset,
-          limit: q.limit,
-        });
+        const page = (await openVault()).search({ ...vaultQuery(q), offset: q.offset, limit: q.limit });
         return { rows: page.rows.map(row), total: page.total };
       }),
+    'records.ids': (q) =>
+      guard(async () => ({
+        orderIds: [...(await openVault()).iterate(vaultQuery(q))].map((r) => r.orderId),
+      })),
     'records.forget': ({ orderIds }) =>
       guard(async () => ({
         count: (await openVault()).forget(orderIds, { profile: activeProfileName(), channel: 'app' }),
@@ -576,7 +571,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
           await active.done;
         }
         const now = runs.get(jobId);
-        return progressView(now ? now.run.progress() : null, store.getJob(jobId) as JobInfo);
+        const view = progressView(now ? now.run.progress() : null, store.getJob(jobId) as JobInfo);
+        // A cancelled job keeps its pending orders and can be resumed; the reply says what the user did.
+        return action === 'cancel' && !now ? { ...view, state: 'cancelled' as const } : view;
       }),
     'batch.list': () =>
       guard(async () => {
@@ -730,5 +727,24 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       desk.close();
       if (simulator) await (await simulator).close();
     },
+  };
+}
+
+/** The records list's filter, as the vault's query. */
+function vaultQuery(q: {
+  text?: string | undefined;
+  flags?: RecordFlag[] | undefined;
+  fetchedFrom?: string | undefined;
+  fetchedTo?: string | undefined;
+  sort?: RecordQuery['sort'] | undefined;
+  order?: RecordQuery['order'] | undefined;
+}): Omit<RecordQuery, 'offset' | 'limit'> {
+  return {
+    ...(q.text ? { text: q.text } : {}),
+    ...(q.flags ? { flags: q.flags } : {}),
+    ...(q.fetchedFrom ? { fetchedFrom: q.fetchedFrom } : {}),
+    ...(q.fetchedTo ? { fetchedTo: q.fetchedTo } : {}),
+    sort: q.sort ?? 'fetchedAt',
+    order: q.order ?? 'desc',
   };
 }

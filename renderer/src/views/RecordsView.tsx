@@ -152,9 +152,18 @@ export function RecordsView() {
 
   /** The order ids of the selection, fetching the pages not seen yet. */
   const selectedIds = async (): Promise<string[]> => {
-    const indices = selection.all
-      ? Array.from({ length: count }, (_, k) => k)
-      : [...selection.set].sort((a, b) => a - b);
+    if (selection.all) {
+      const r = await invoke('records.ids', {
+        ...(query.text ? { text: query.text } : {}),
+        ...(query.flags.length ? { flags: query.flags } : {}),
+        sort: query.sort,
+        order: query.order,
+      });
+      if (r.ok) return r.value.orderIds;
+      app.notifyError(r.error);
+      return [];
+    }
+    const indices = [...selection.set].sort((a, b) => a - b);
     const needed = [...new Set(indices.map((i) => Math.floor(i / PAGE)))];
     for (let k = 0; k < needed.length; k += 6) await Promise.all(needed.slice(k, k + 6).map(fetchPage));
     return indices.map(rowAt).flatMap((r) => (r ? [r.orderId] : []));
