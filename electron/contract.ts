@@ -317,8 +317,7 @@ export type RequestOf<C extends Channel> = z.input<(typeof CHANNELS)[C]['request
 export type ReplyOf<C extends Channel> = (typeof CHANNELS)[C]['reply'];
 export type EventName = keyof EventPayloads;
 
-/** IPC channel names on the wire: one prefix, so the preload and main agree by construction. */
-export const ipcName = (c: Channel | EventName) => `clearance:${c}`;
+export { ipcName } from './ipc-wire';
 
 /** What the preload exposes as `window.clearance`. */
 export interface ClearanceApi {
@@ -328,4 +327,3 @@ export interface ClearanceApi {
 }
 
 export const CHANNEL_NAMES = Object.keys(CHANNELS) as Channel[];
-export const EVENT_NAMES: EventName[] = ['batch.progress', 'export.progress', 'app.status'];

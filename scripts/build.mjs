@@ -45,7 +45,7 @@ const entries = [
     external: ['electron'],
   },
   // The e2e harness, and the real preload bundled against its browser stand-in for `electron`.
-  { entry: 'test/harness/harness.ts', out: 'dist/harness/harness.js', format: 'esm', packages: 'external' },
+  { entry: 'test/harness/cli.ts', out: 'dist/harness/harness.js', format: 'esm', packages: 'external' },
   {
     entry: 'electron/preload/preload.ts',
     out: 'dist/harness/preload.js',

@@ -63,6 +63,8 @@ export interface BackendOptions {
   dispatcher?: Dispatcher;
   /** The bundled export worker (the app); without it exports run on this thread (the harness). */
   exportWorkerFile?: string;
+  /** 'memory': the explicit "this run only" mode — secrets and the vault key live in this process only. */
+  secretsMode?: 'keychain' | 'memory';
   clock?: () => Date;
 }
 
@@ -102,6 +104,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const clock = opts.clock ?? (() => new Date());
   const desk: Desk = openDesk({
     env: opts.env,
+    ...(opts.secretsMode ? { secretsMode: opts.secretsMode } : {}),
     channel: 'app',
     retentionEveryMs: 6 * 60 * 60 * 1000,
     ...(opts.clock ? { clock } : {}),

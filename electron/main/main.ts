@@ -141,6 +141,8 @@ if (!app.requestSingleInstanceLock()) {
     backend = await createBackend({
       env: process.env,
       demo: process.argv.includes('--demo'),
+      // "This run only": secrets (and so the vault) live in memory until the app quits.
+      ...(process.argv.includes('--this-run-only') ? { secretsMode: 'memory' as const } : {}),
       exportWorkerFile: join(import.meta.dirname, 'export-worker.js'),
       dispatcher: await proxyDispatcher(s),
       host: {

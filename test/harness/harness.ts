@@ -35,6 +35,8 @@ export interface HarnessOptions {
   demo?: boolean;
   port?: number;
   env?: NodeJS.ProcessEnv;
+  /** 'memory' for a run without a keychain (the startup bench); the e2e tests use the real one. */
+  secretsMode?: 'keychain' | 'memory';
 }
 
 export interface Harness {
@@ -60,6 +62,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const backend = await createBackend({
     env,
     demo: opts.demo ?? false,
+    ...(opts.secretsMode ? { secretsMode: opts.secretsMode } : {}),
     host: {
       imageUrl: (orderId, side) => `/__image/${orderId}/${side}?token=${token}`,
       emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => {
@@ -176,23 +179,4 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await backend.close();
     },
   };
-}
-
-// `npm run harness [-- --demo] [--port N]`: start by hand for exploratory testing.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '\0')) {
-  const args = process.argv.slice(2);
-  const portAt = args.indexOf('--port');
-  const h = await startHarness({
-    demo: args.includes('--demo'),
-    port: portAt >= 0 ? Number(args[portAt + 1]) : 0,
-  });
-  console.log(
-    `Clearance Desk harness (data: ${h.dataDir || 'default data folder'})\nOpen: ${h.url}\nCtrl+C to stop.`,
-  );
-  const stop = async () => {
-    await h.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
