@@ -10,7 +10,7 @@ import { createWriteStream, mkdirSync, renameSync, rmSync, type WriteStream } fr
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
-import PDFDocument from 'pdfkit';
+import type PDFKit from 'pdfkit';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../errors';
 import { credentialTypeLabel, maskIdNumber, validateIdentity, WARNINGS } from '../idcard';
 import type { ImageSide } from '../top/clearance';
@@ -30,7 +30,7 @@ import type {
 
 export const DEFAULT_WATERMARK = '仅供清关使用';
 
-type Doc = InstanceType<typeof PDFDocument>;
+type Doc = InstanceType<typeof PDFKit>;
 
 /** Bytes of finished pages allowed to wait for the disk before the next page is drawn. */
 const PENDING_LIMIT = 4 * 1024 * 1024;
@@ -105,8 +105,8 @@ class PdfOut {
   readonly fonts: FontSet;
   private readonly stream: WriteStream;
   private error: Error | undefined;
-  constructor(tmpPath: string, fontBytes: FontBytes, at: Date, exportId: string) {
-    this.doc = new PDFDocument({
+  constructor(Pdf: typeof PDFKit, tmpPath: string, fontBytes: FontBytes, at: Date, exportId: string) {
+    this.doc = new Pdf({
       autoFirstPage: false,
       size: 'A4',
       margin: 0,
@@ -209,6 +209,8 @@ export async function runExport(
   let single: PdfOut | undefined;
   let manifest: ManifestWriter | undefined;
   try {
+    // pdfkit (and fontkit under it) loads on the first export, not with every command.
+    const { default: PDFDocument } = await import('pdfkit');
     const fontBytes = loadFonts(job.fallbackFonts ?? DEFAULT_FALLBACK_FONTS);
     const total = await source.count();
     // The watermark must be drawable in the bundled face: a missing glyph there would be a blank stamp.
@@ -216,7 +218,7 @@ export async function runExport(
     if (probe.runs(wm.value).some((r) => r.face !== 0)) {
       return fail(clearanceError('export-watermark-invalid', { detail: '字体不支持 / not in the font' }));
     }
-    if (job.pdf) combined = new PdfOut(staging.stage(resolve(job.pdf)), fontBytes, at, exportId);
+    if (job.pdf) combined = new PdfOut(PDFDocument, staging.stage(resolve(job.pdf)), fontBytes, at, exportId);
     if (job.manifest && format) manifest = await openManifest(format, staging.stage(resolve(job.manifest)));
 
     let n = 0;
@@ -251,7 +253,13 @@ export async function runExport(
       let pdfName = job.pdf ? basename(job.pdf) : '';
       if (job.perOrderDir) {
         pdfName = `${record.orderId}.pdf`;
-        single = new PdfOut(staging.stage(resolve(job.perOrderDir, pdfName)), fontBytes, at, exportId);
+        single = new PdfOut(
+          PDFDocument,
+          staging.stage(resolve(job.perOrderDir, pdfName)),
+          fontBytes,
+          at,
+          exportId,
+        );
         tally = renderOrderPage(single.doc, single.fonts, record, images, ctx, { n: 1, total: 1 });
         await single.close();
         single = undefined;
