@@ -168,12 +168,23 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     };
   }
 
-  /** What every gateway failure teaches: a refused session marks the profile; a network failure means offline. */
-  function learnFrom(error: ClearanceError, profile: string | null) {
+  /**
+   * What every gateway answer teaches (`null`: the call succeeded): a network failure means offline;
+   * a refused session marks the profile, and any answer that got past the session check clears the mark.
+   */
+  function learnFrom(error: ClearanceError | null, profile: string | null) {
     const wasOnline = online;
-    online = error.kind !== 'network';
-    if (profile && needsReauthFor(error)) settings.markNeedsReauth(profile);
-    if (wasOnline !== online || needsReauthFor(error)) void status().then((s) => host.emit('app.status', s));
+    online = error?.kind !== 'network';
+    let changed = wasOnline !== online;
+    const p = profile ? settings.findProfile(profile) : undefined;
+    if (p && error && needsReauthFor(error)) {
+      settings.markNeedsReauth(p.name);
+      changed = true;
+    } else if (p?.needsReauth && (!error || error.kind === 'business')) {
+      settings.updateProfile(p.name, { needsReauth: false, needsReauthSince: undefined });
+      changed = true;
+    }
+    if (changed) void status().then((s) => host.emit('app.status', s));
   }
 
   function profileView(p: ProfileView): ProfileViewDto {
@@ -354,7 +365,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     const done = run.run().then(
       (outcome) => {
         runs.delete(jobId);
-        if (outcome.stopError) learnFrom(outcome.stopError, profile);
+        learnFrom(outcome.stopError, profile);
         host.emit('batch.progress', progressView(run.progress(), outcome.job, outcome.stopError));
         return outcome;
       },
@@ -396,7 +407,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
           learnFrom(got.error, profile);
           return fail(got.error);
         }
-        learnFrom({ kind: 'business' } as ClearanceError, null);
+        learnFrom(null, profile);
         // The vault keeps stored images on a refetch without them (same person), and audits the fetch.
         const saved = vault.saveFetch(got.value, profile, { channel: 'app' });
         return card(saved, 'gateway');
@@ -663,7 +674,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         });
         if (!r.ok) return fail(r.error);
         const rep = r.value;
-        if (rep.error) learnFrom(rep.error, name);
+        learnFrom(rep.error ?? null, name);
         const messages = [
           ...(rep.error ? [rep.error.message] : []),
           ...(rep.clockWarning

@@ -22,7 +22,7 @@ export function mainWindowOptions(
     ...bounds,
     minWidth: 1024,
     minHeight: 640,
-    title: 'Clearance Desk 清关台',
+    title: '清关助手 Clearance Desk',
     show: false,
     backgroundColor: '#f5f7fa',
     webPreferences: {

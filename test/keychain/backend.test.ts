@@ -130,6 +130,17 @@ suite('the backend behind the IPC contract', () => {
     expect((await call('app.status', {})).activeProfile?.health).toBe('ok');
   });
 
+  it('any later answer that got past the session check clears the mark', async () => {
+    const refused = await (
+      registry.get(ipcName('lookup.get')) as (e: SenderInfo, p: unknown) => Promise<{ ok: boolean }>
+    )({ senderFrame: { url: ORIGIN } }, { input: '9000000000000027', refresh: true, needImage: false });
+    expect(refused.ok).toBe(false);
+    expect((await call('app.status', {})).activeProfile?.health).toBe('needs-reauth');
+    await call('lookup.get', { input: '2000000000000004', refresh: true, needImage: false });
+    expect((await call('app.status', {})).activeProfile?.health).toBe('ok');
+    expect(events.some((e) => e.event === 'app.status')).toBe(true);
+  });
+
   it('reveal and copy return the data and are audited; search lists masked rows', async () => {
     const shown = await call('record.reveal', { orderId: '3728150192837465928' });
     expect(shown).toEqual({ name: '王芳', idNumber: '11010519491231002X' });
