@@ -9,6 +9,7 @@
  * Every case runs in its own child process, so "peak RSS" is that case's own high-water mark
  * (for Chromium: the Node driver plus the sampled sum of the browser's processes).
  */
+
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { bundledFontPaths } from '../electron/core/export/fonts';
 import { demoSource } from '../electron/core/export/memory-source';
 import { runExport } from '../electron/core/export/run';
 import type { ExportImage } from '../electron/core/export/types';
+import { CHROMIUM } from '../test/support/chromium';
 
 const ASSETS = 'electron/core/demo/assets';
 const FRONT = readFileSync(join(ASSETS, 'id-front.jpg'));
@@ -129,17 +131,7 @@ async function caseChromium(n: number, out: string) {
   const t = performance.now();
   const page = join(out, 'index.html');
   writeFileSync(page, html(n, out));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await chromium.launch(CHROMIUM);
   let peakBrowser = 0;
   const timer = setInterval(() => {
     peakBrowser = Math.max(peakBrowser, treeRss(process.pid) - process.memoryUsage().rss);

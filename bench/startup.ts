@@ -7,19 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from '@playwright/test';
 import { startHarness } from '../test/harness/harness';
+import { CHROMIUM } from '../test/support/chromium';
 
 const RUNS = Number(process.argv[2] ?? 7);
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await chromium.launch(CHROMIUM);
 const backendMs: number[] = [];
 const pageMs: number[] = [];
 for (let i = 0; i < RUNS; i++) {

@@ -27,14 +27,7 @@ import type { ExportJob } from '../core/export/types';
 import { auditExport, vaultSource } from '../core/export/vault-source';
 import { runExportInWorker } from '../core/export/worker';
 import { fsError, writeFileAtomic } from '../core/fsutil';
-import {
-  credentialTypeLabel,
-  ID_FORM_LABELS,
-  maskIdNumber,
-  maskName,
-  validateIdentity,
-  WARNINGS,
-} from '../core/idcard';
+import { credentialTypeLabel, ID_FORM_LABELS, maskIdNumber, maskName, WARNINGS } from '../core/idcard';
 import { profileClientOptions, testConnection } from '../core/settings/connection-test';
 import { needsReauthFor, type ProfileView } from '../core/settings/store';
 import { fetchClearance, type ImageSide } from '../core/top/clearance';
@@ -247,17 +240,8 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   }
 
   function card(r: StoredRecord, source: CardView['source']): CardView {
-    const v = validateIdentity(
-      {
-        name: r.name,
-        idNumber: r.idNumber,
-        expiry: r.expiry,
-        idType: r.idType,
-        hasImages: Boolean(r.images.front || r.images.back),
-      },
-      today(),
-      settings.preferences().expiringSoonDays,
-    );
+    // The vault validates every record as it reads it, against today: one verdict for card, list and search.
+    const v = r.validation;
     const both = (t: { zh: string; en: string }) => ({ 'zh-CN': t.zh, 'en-US': t.en });
     return {
       orderId: r.orderId,

@@ -3,8 +3,8 @@
  * decides is in modules without an `electron` import (backend, ipc, security, window), which the
  * tests and the harness use as they are.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { extname, join, normalize } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   app,
   BrowserWindow,
@@ -33,20 +33,12 @@ import {
   isAllowedNavigation,
   isAllowedRendererRequest,
 } from './security';
+import { staticFile } from './static-files';
 import { mainWindowOptions, restoreBounds } from './window';
 
 const DEV = !app.isPackaged && process.env.CLEARANCE_DEV === '1';
 const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 const PRELOAD = join(import.meta.dirname, '../preload/preload.cjs');
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.ttf': 'font/ttf',
-  '.woff2': 'font/woff2',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-};
 
 // The command and the app share one data folder (CLEARANCE_DATA_DIR overrides both).
 app.setPath('userData', resolveDataDir(process.env));
@@ -129,13 +121,10 @@ if (!app.requestSingleInstanceLock()) {
     protocol.handle(APP_SCHEME, (request) => {
       const url = new URL(request.url);
       if (url.host !== APP_HOST) return new Response(null, { status: 404 });
-      const path = normalize(join(RENDERER_DIR, decodeURIComponent(url.pathname)));
-      if (!path.startsWith(RENDERER_DIR) || !existsSync(path)) return new Response(null, { status: 404 });
-      return new Response(readFileSync(path), {
-        headers: {
-          'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
-          'content-security-policy': APP_CSP,
-        },
+      const file = staticFile(RENDERER_DIR, url.pathname);
+      if (!file) return new Response(null, { status: 404 });
+      return new Response(readFileSync(file.path), {
+        headers: { 'content-type': file.type, 'content-security-policy': APP_CSP },
       });
     });
     backend = await createBackend({

@@ -9,26 +9,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { type EventName, type EventPayloads, ipcName } from '../../electron/contract';
 import { type Backend, createBackend } from '../../electron/main/backend';
 import { type IpcMainLike, registerHandlers, type SenderInfo } from '../../electron/main/ipc';
 import { contentSecurityPolicy } from '../../electron/main/security';
+import { CONTENT_TYPES, staticFile } from '../../electron/main/static-files';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RENDERER = join(ROOT, 'dist/renderer');
 const PRELOAD = join(ROOT, 'dist/harness/preload.js');
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.ttf': 'font/ttf',
-  '.woff2': 'font/woff2',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-};
 
 export interface HarnessOptions {
   dataDir?: string;
@@ -127,7 +117,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return res.writeHead(200, { 'content-type': img.mime, 'cache-control': 'no-store' }).end(img.bytes);
     }
     if (url.pathname === '/__preload.js') {
-      return res.writeHead(200, { 'content-type': TYPES['.js'] as string }).end(readFileSync(PRELOAD));
+      return res
+        .writeHead(200, { 'content-type': CONTENT_TYPES['.js'] as string })
+        .end(readFileSync(PRELOAD));
     }
     if (url.pathname === '/' || url.pathname === '/index.html') {
       if (!tokenOk(req, url))
@@ -141,20 +133,17 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       );
       return res
         .writeHead(200, {
-          'content-type': TYPES['.html'] as string,
+          'content-type': CONTENT_TYPES['.html'] as string,
           'content-security-policy': csp(),
           'cache-control': 'no-store',
         })
         .end(html);
     }
-    const file = normalize(join(RENDERER, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(RENDERER) || !existsSync(file)) return res.writeHead(404).end();
+    const file = staticFile(RENDERER, url.pathname);
+    if (!file) return res.writeHead(404).end();
     return res
-      .writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'content-security-policy': csp(),
-      })
-      .end(readFileSync(file));
+      .writeHead(200, { 'content-type': file.type, 'content-security-policy': csp() })
+      .end(readFileSync(file.path));
   }
 
   const server: Server = createServer((req, res) => {

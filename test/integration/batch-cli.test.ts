@@ -7,26 +7,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import keytar from 'keytar';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../electron/core/demo/simulator';
-import { KEYCHAIN_SERVICE } from '../../electron/core/secrets';
 import { CLI, runCli, tempDir } from '../support/cli';
+import { keychainSuite } from '../support/keychain';
 
-async function keyringReachable(): Promise<string | null> {
-  try {
-    await keytar.setPassword(KEYCHAIN_SERVICE, 'reachability-probe', '1');
-    await keytar.deletePassword(KEYCHAIN_SERVICE, 'reachability-probe');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-const why = await keyringReachable();
-const required = process.env.CLEARANCE_KEYCHAIN_TESTS === 'required';
-if (why && !required)
-  console.warn(`batch CLI tests skipped: no Secret Service reachable (${why}). Run them through npm test.`);
-const suite = why && !required ? describe.skip : describe;
+const { suite } = await keychainSuite('batch CLI tests');
 
 const generated = (n: number, from = 1) =>
   Array.from({ length: n }, (_, i) => `3${String(from + i).padStart(15, '0')}`);

@@ -8,6 +8,7 @@ import { type Simulator, startSimulator } from '../../electron/core/demo/simulat
 import { installationId, KEYCHAIN_SERVICE } from '../../electron/core/secrets';
 import { settingsFilePath } from '../../electron/core/settings/store';
 import { CLI, type CliRun, runCli, tempDir } from '../support/cli';
+import { keychainSuite } from '../support/keychain';
 
 // Values no output, file or message may ever contain.
 const SECRET = `sec-${randomBytes(9).toString('hex')}`;
@@ -15,22 +16,7 @@ const SESSION = `ses-${randomBytes(9).toString('hex')}`;
 const NEW_SESSION = `ses2-${randomBytes(9).toString('hex')}`;
 const VALUES = [SECRET, SESSION, NEW_SESSION];
 
-async function keyringProblem(): Promise<string | null> {
-  try {
-    await keytar.setPassword(KEYCHAIN_SERVICE, 'reachability-probe', '1');
-    await keytar.deletePassword(KEYCHAIN_SERVICE, 'reachability-probe');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-const why = await keyringProblem();
-const required = process.env.CLEARANCE_KEYCHAIN_TESTS === 'required';
-if (why && !required)
-  console.warn(
-    `CLI profile tests with a keyring skipped: no Secret Service (${why}). Run them through npm test.`,
-  );
-const withKeyring = why && !required ? describe.skip : describe;
+const { suite: withKeyring, required } = await keychainSuite('CLI profile tests with a keyring');
 
 /** Every file under a folder, as text (the settings file, the installation id, backups…). */
 function filesOf(dir: string): { name: string; text: string }[] {

@@ -5,27 +5,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import keytar from 'keytar';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { openDesk } from '../../electron/core/desk';
-import { KEYCHAIN_SERVICE } from '../../electron/core/secrets';
 import { runCli, tempDir } from '../support/cli';
+import { keychainSuite } from '../support/keychain';
 import { extractImages, pageText, pdfInfo } from './export-helpers';
 
-async function keyringReachable(): Promise<string | null> {
-  try {
-    await keytar.setPassword(KEYCHAIN_SERVICE, 'reachability-probe', '1');
-    await keytar.deletePassword(KEYCHAIN_SERVICE, 'reachability-probe');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-const why = await keyringReachable();
-const required = process.env.CLEARANCE_KEYCHAIN_TESTS === 'required';
-if (why && !required)
-  console.warn(`export CLI tests skipped: no Secret Service reachable (${why}). Run them through npm test.`);
-const suite = why && !required ? describe.skip : describe;
+const { suite } = await keychainSuite('export CLI tests');
 
 const IDS = ['3728150192837465928', '2000000000000007', '2000000000000005'];
 

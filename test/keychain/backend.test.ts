@@ -14,7 +14,7 @@ import { keychainSuite } from '../support/keychain';
  * events) and no file in the data folder may contain them; personal data travels only in the
  * replies made to show it.
  */
-const suite = await keychainSuite('backend over IPC');
+const { suite } = await keychainSuite('backend over IPC');
 const ORIGIN = 'app://desk';
 const SECRET = `s3cret-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 const SESSION = `sess-${Date.now()}-${Math.random().toString(36).slice(2)}`;

@@ -1,5 +1,5 @@
 import keytar from 'keytar';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import {
   installationId,
   KEYCHAIN_SERVICE,
@@ -9,26 +9,13 @@ import {
 } from '../../electron/core/secrets';
 import { openSettings } from '../../electron/core/settings/store';
 import { tempDir } from '../support/cli';
+import { keychainSuite } from '../support/keychain';
 
 /**
  * Against the real Secret Service (gnome-keyring on a private D-Bus: `npm test` sets it up, see
  * common.md). Outside it these tests skip, and say so, unless CLEARANCE_KEYCHAIN_TESTS=required.
  */
-async function keyringReachable(): Promise<string | null> {
-  try {
-    await keytar.setPassword(KEYCHAIN_SERVICE, 'reachability-probe', '1');
-    await keytar.deletePassword(KEYCHAIN_SERVICE, 'reachability-probe');
-    return null;
-  } catch (err) {
-    return (err as Error).message;
-  }
-}
-
-const why = await keyringReachable();
-const required = process.env.CLEARANCE_KEYCHAIN_TESTS === 'required';
-if (why && !required)
-  console.warn(`keychain tests skipped: no Secret Service reachable (${why}). Run them through npm test.`);
-const suite = why && !required ? describe.skip : describe;
+const { suite, why } = await keychainSuite('keychain tests');
 
 const mine = async (dir: string) => {
   const id = installationId(dir);

@@ -7,7 +7,9 @@ import { KEYCHAIN_SERVICE } from '../../electron/core/secrets';
  * gnome-keyring). Outside it they skip and say why — unless CLEARANCE_KEYCHAIN_TESTS=required,
  * where an unreachable keyring fails them loudly instead.
  */
-export async function keychainSuite(name: string) {
+export async function keychainSuite(
+  name: string,
+): Promise<{ suite: typeof describe.skip; why: string | null; required: boolean }> {
   let why: string | null = null;
   try {
     await keytar.setPassword(KEYCHAIN_SERVICE, 'reachability-probe', '1');
@@ -18,5 +20,5 @@ export async function keychainSuite(name: string) {
   const required = process.env.CLEARANCE_KEYCHAIN_TESTS === 'required';
   if (why && !required)
     console.warn(`${name}: skipped, no Secret Service reachable (${why}). Run it through npm test.`);
-  return why && !required ? describe.skip : describe;
+  return { suite: why && !required ? describe.skip : describe, why, required };
 }

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   APP_CSP,
@@ -6,6 +9,7 @@ import {
   isAllowedNavigation,
   isAllowedRendererRequest,
 } from '../../electron/main/security';
+import { staticFile } from '../../electron/main/static-files';
 import { DEFAULT_BOUNDS, mainWindowOptions, restoreBounds } from '../../electron/main/window';
 
 describe('the main window is created locked down', () => {
@@ -69,5 +73,30 @@ describe('content security policy and navigation rules', () => {
     expect(isAllowedRendererRequest('https://gw.api.taobao.com/router/rest')).toBe(false);
     expect(isAllowedRendererRequest('http://127.0.0.1:8080/')).toBe(false);
     expect(isAllowedRendererRequest('wss://example.com/')).toBe(false);
+  });
+});
+
+describe('the renderer folder is the only thing its protocol serves', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cd-static-'));
+  mkdirSync(join(root, 'assets'));
+  writeFileSync(join(root, 'index.html'), '<!doctype html>');
+  writeFileSync(join(root, 'assets', 'app.js'), '');
+  mkdirSync(`${root}-evil`, { recursive: true });
+  writeFileSync(`${root}-evil/secret.txt`, 'x');
+
+  it('serves its files with their types', () => {
+    expect(staticFile(root, '/')?.type).toContain('text/html');
+    expect(staticFile(root, '/assets/app.js')?.type).toContain('javascript');
+  });
+  it.each([
+    '/../../../../etc/passwd',
+    '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+    `/../${root.split('/').pop()}-evil/secret.txt`,
+    '/assets',
+    '/missing.js',
+    '/%E0%A4%A',
+    '/index.html%00.js',
+  ])('refuses %s', (path) => {
+    expect(staticFile(root, path)).toBeUndefined();
   });
 });

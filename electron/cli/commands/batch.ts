@@ -14,7 +14,7 @@ import {
   SqliteJobStore,
   validateOptions,
 } from '../../core/batch';
-import { type Desk, openDesk } from '../../core/desk';
+import type { Desk } from '../../core/desk';
 import {
   type ClearanceError,
   ClearanceFailure,
@@ -24,6 +24,7 @@ import {
 } from '../../core/errors';
 import { type Connection, resolveConnection } from '../connection';
 import { errorJson, type Io, printError, say } from '../output';
+import { withDesk } from './records';
 import type { Command, CommandContext } from './types';
 
 const USAGE = [
@@ -80,22 +81,6 @@ export const batchCommand: Command = {
 function usage(io: Io, json: boolean, detail: string) {
   printError(io, clearanceError('usage', { detail }), json);
   return 2;
-}
-
-/** The desk (settings, keychain, vault) for the length of one command; failures become the table's messages. */
-async function withDesk(ctx: CommandContext, fn: (desk: Desk) => Promise<number>): Promise<number> {
-  const json = ctx.values.json === true;
-  let desk: Desk | undefined;
-  try {
-    desk = openDesk({ env: ctx.env, channel: 'cli' });
-    return await fn(desk);
-  } catch (err) {
-    if (!(err instanceof ClearanceFailure)) throw err;
-    printError(ctx.io, err.error, json);
-    return exitCodeFor(err.error.kind);
-  } finally {
-    desk?.close();
-  }
 }
 
 async function openStore(desk: Desk) {

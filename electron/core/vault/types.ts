@@ -107,5 +107,7 @@ export interface Vault {
    * (SQL, in order, each once, versioned per component) and returns the encrypted database.
    */
   extend(component: string, migrations: string[]): Database;
+  /** The "expiring soon" window for flags and search from now on (the user changed the setting). */
+  setExpiringDays(days: number): void;
   close(): void;
 }

@@ -229,7 +229,7 @@ export function recordOrder(q: Pick<RecordQuery, 'sort' | 'order'>): string {
 export function openVault(opts: OpenVaultOptions): Vault {
   if (!KEY_RE.test(opts.key)) throw new ClearanceFailure(clearanceError('vault-key'));
   const clock = opts.clock ?? (() => new Date());
-  const expiringDays = opts.expiringDays ?? 30;
+  let expiringDays = opts.expiringDays ?? 30;
   const actor = opts.actor ?? currentActor();
   const existed = existsSync(opts.path) && statSync(opts.path).size > 0;
   if (existed) verifyKey(opts.path, opts.key);
@@ -525,6 +525,9 @@ export function openVault(opts: OpenVaultOptions): Vault {
         throw failure(err);
       }
       return db;
+    },
+    setExpiringDays(days: number) {
+      expiringDays = days;
     },
     close() {
       if (db.open) db.close();
