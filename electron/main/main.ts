@@ -18,7 +18,8 @@ import {
   shell,
 } from 'electron';
 import { Agent, ProxyAgent } from 'undici';
-import type { EventName, EventPayloads } from '../contract';
+import { type EventName, type EventPayloads, ipcName } from '../contract';
+import type { Lang } from '../core/errors';
 import { resolveDataDir } from '../core/settings/paths';
 import { type Backend, createBackend } from './backend';
 import { registerHandlers } from './ipc';
@@ -53,6 +54,13 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let win: BrowserWindow | null = null;
   let backend: Backend | null = null;
+
+  let menuLang: Lang | undefined;
+  const setMenu = (lang: Lang) => {
+    if (lang === menuLang) return;
+    menuLang = lang;
+    Menu.setApplicationMenu(buildMenu(lang, { dev: DEV, reload: () => win?.reload() }));
+  };
 
   app.on('second-instance', () => {
     if (win?.isMinimized()) win.restore();
@@ -136,8 +144,11 @@ if (!app.requestSingleInstanceLock()) {
       dispatcher: await proxyDispatcher(s),
       host: {
         imageUrl: (orderId, side) => `${IMAGE_SCHEME}://image/${orderId}/${side}`,
-        emit: <E extends EventName>(event: E, payload: EventPayloads[E]) =>
-          win?.webContents.send(`clearance:${event}`, payload),
+        emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => {
+          win?.webContents.send(ipcName(event), payload);
+          // The menu follows the language setting as soon as it changes.
+          if (event === 'app.status') setMenu((payload as EventPayloads['app.status']).preferences.language);
+        },
         chooseExportTarget: async (kind, suggested) => {
           if (!win) return null;
           if (kind === 'pdf') {
@@ -169,7 +180,7 @@ if (!app.requestSingleInstanceLock()) {
       });
     });
     registerHandlers(ipcMain, backend.handlers, APP_ORIGIN);
-    Menu.setApplicationMenu(buildMenu(backend.language(), { dev: DEV, reload: () => win?.reload() }));
+    setMenu(backend.language());
     await createWindow();
   });
 
