@@ -200,6 +200,12 @@ function printCard(
   demo: boolean,
   expiryStatus: string,
 ) {
+  // Labels padded to one column on a terminal, where a Chinese character takes two cells.
+  const label = (zh: string, en: string) => {
+    const text = say(io, zh, en);
+    const cells = [...text].reduce((n, ch) => n + (/[\u1100-\uffef]/u.test(ch) ? 2 : 1), 0);
+    return text + ' '.repeat(Math.max(1, 12 - cells));
+  };
   const i = f.identity;
   const status: Record<string, [string, string]> = {
     valid: ['有效', 'valid'],
@@ -211,13 +217,13 @@ function printCard(
   const [zhS, enS] = status[expiryStatus] ?? ['', ''];
   const lines = [
     demo ? say(io, '【演示 DEMO】演示网关的虚构数据', '[DEMO 演示] invented data from the demo gateway') : '',
-    `${say(io, '订单号', 'Order')}      ${i.orderId}`,
-    `${say(io, '姓名', 'Name')}        ${reveal ? i.name : maskName(i.name)}`,
-    `${say(io, '证件号码', 'ID number')}   ${reveal ? i.idNumber : maskIdNumber(i.idNumber)}`,
-    `${say(io, '证件类型', 'Type')}        ${credentialTypeLabel(i.idType, io.lang)}`,
-    `${say(io, '有效期', 'Expiry')}      ${i.expiry} (${say(io, zhS, enS)})`,
+    `${label('订单号', 'Order')}${i.orderId}`,
+    `${label('姓名', 'Name')}${reveal ? i.name : maskName(i.name)}`,
+    `${label('证件号码', 'ID number')}${reveal ? i.idNumber : maskIdNumber(i.idNumber)}`,
+    `${label('证件类型', 'Type')}${credentialTypeLabel(i.idType, io.lang)}`,
+    `${label('有效期', 'Expiry')}${i.expiry} (${say(io, zhS, enS)})`,
     images.front || images.back
-      ? `${say(io, '证件照片', 'Images')}    ${[images.front, images.back].filter(Boolean).join('  ')}`
+      ? `${label('证件照片', 'Images')}${[images.front, images.back].filter(Boolean).join('  ')}`
       : '',
     ...codes.map((c) => `! ${warningText(c, io.lang)}`),
     ...problems.map((p) => `! ${p.message[io.lang]}`),
