@@ -193,6 +193,17 @@ describe('transport guards', () => {
     expect(events.map((x) => x.outcome)).toEqual(['network-timeout', 'network-timeout']);
   });
 
+  it('a gzip reply that stalls half-way ends in a timeout too (the decoder hears of the abort)', async () => {
+    sim.inject({ fault: { kind: 'stall-gzip', ms: 3000 }, times: 1, orderId: '2000000000000004' });
+    const t0 = Date.now();
+    const e = await failure(
+      client({ totalTimeoutMs: 400, retry: { ...fast, maxRetries: 0 } }),
+      '2000000000000004',
+    );
+    expect(e).toMatchObject({ kind: 'network', reason: 'network-timeout' });
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
   it('an oversized reply is refused without buffering it all', async () => {
     sim.inject({
       fault: { kind: 'oversize', bytes: 50 * 1024 * 1024 },

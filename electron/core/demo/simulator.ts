@@ -30,6 +30,7 @@ export type Fault =
   | { kind: 'truncate' }
   | { kind: 'oversize'; bytes: number }
   | { kind: 'stall'; ms: number }
+  | { kind: 'stall-gzip'; ms: number }
   | { kind: 'reset' };
 
 /** A fault to apply to the next `times` calls (optionally only to one order). */
@@ -328,6 +329,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         await new Promise((r) => setTimeout(r, f.ms));
         if (!res.destroyed) send(req, res, 200, 'text/plain', '');
         return;
+      case 'stall-gzip': {
+        // Headers and the start of a gzip body, then nothing: a gateway that hangs mid-reply.
+        const gz = gzipSync(Buffer.from(JSON.stringify({ pad: 'x'.repeat(4096) })));
+        res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'content-encoding': 'gzip' });
+        res.write(gz.subarray(0, 20));
+        await new Promise((r) => setTimeout(r, f.ms));
+        res.destroy();
+        return;
+      }
       case 'reset':
         req.socket.destroy();
         return;

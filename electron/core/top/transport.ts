@@ -82,6 +82,9 @@ async function readCapped(
       : encoding === 'deflate'
         ? createInflate()
         : null;
+  // pipe() does not pass an abort or error of the body on to the decoder: without this, a gzip
+  // reply that stalls would never end, whatever the timeout.
+  if (decoder) body.on('error', (err) => decoder.destroy(err));
   const source: AsyncIterable<Buffer> = decoder
     ? (body.pipe(decoder) as AsyncIterable<Buffer>)
     : (body as AsyncIterable<Buffer>);
@@ -152,6 +155,7 @@ export async function exchange(
     return ok(reply);
   } catch (err) {
     if (opts.signal?.aborted) return failure('cancelled', false);
+    if (timeout.aborted) return failure('network-timeout', true);
     return networkFailure(err);
   }
 }
