@@ -19,7 +19,7 @@ import {
 } from 'electron';
 import { Agent, ProxyAgent } from 'undici';
 import { type EventName, type EventPayloads, ipcName } from '../contract';
-import type { Lang } from '../core/errors';
+import { ClearanceFailure, clearanceError, type Lang } from '../core/errors';
 import { resolveDataDir } from '../core/settings/paths';
 import { type Backend, createBackend } from './backend';
 import { registerHandlers } from './ipc';
@@ -32,6 +32,7 @@ import {
   IMAGE_SCHEME,
   isAllowedExternalLink,
   isAllowedNavigation,
+  isAllowedPermission,
   isAllowedRendererRequest,
 } from './security';
 import { staticFile } from './static-files';
@@ -86,8 +87,9 @@ if (!app.requestSingleInstanceLock()) {
     s.webRequest.onBeforeRequest((details, callback) =>
       callback({ cancel: !isAllowedRendererRequest(details.url) }),
     );
-    s.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    s.setPermissionCheckHandler(() => false);
+    // Every permission is refused but writing to the clipboard (the audited copy buttons).
+    s.setPermissionRequestHandler((_wc, permission, callback) => callback(isAllowedPermission(permission)));
+    s.setPermissionCheckHandler((_wc, permission) => isAllowedPermission(permission));
     s.webRequest.onHeadersReceived((details, callback) => {
       callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [APP_CSP] } });
     });
@@ -123,69 +125,87 @@ if (!app.requestSingleInstanceLock()) {
     contents.on('will-attach-webview', (e) => e.preventDefault());
   });
 
-  app.whenReady().then(async () => {
-    const s = session.defaultSession;
-    harden(s);
-    protocol.handle(APP_SCHEME, (request) => {
-      const url = new URL(request.url);
-      if (url.host !== APP_HOST) return new Response(null, { status: 404 });
-      const file = staticFile(RENDERER_DIR, url.pathname);
-      if (!file) return new Response(null, { status: 404 });
-      return new Response(readFileSync(file.path), {
-        headers: { 'content-type': file.type, 'content-security-policy': APP_CSP },
+  app
+    .whenReady()
+    .then(async () => {
+      const s = session.defaultSession;
+      harden(s);
+      protocol.handle(APP_SCHEME, (request) => {
+        const url = new URL(request.url);
+        if (url.host !== APP_HOST) return new Response(null, { status: 404 });
+        const file = staticFile(RENDERER_DIR, url.pathname);
+        if (!file) return new Response(null, { status: 404 });
+        return new Response(readFileSync(file.path), {
+          headers: { 'content-type': file.type, 'content-security-policy': APP_CSP },
+        });
       });
-    });
-    backend = await createBackend({
-      env: process.env,
-      demo: process.argv.includes('--demo'),
-      // "This run only": secrets (and so the vault) live in memory until the app quits.
-      ...(process.argv.includes('--this-run-only') ? { secretsMode: 'memory' as const } : {}),
-      exportWorkerFile: join(import.meta.dirname, 'export-worker.js'),
-      dispatcher: await proxyDispatcher(s),
-      host: {
-        imageUrl: (orderId, side) => `${IMAGE_SCHEME}://image/${orderId}/${side}`,
-        emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => {
-          win?.webContents.send(ipcName(event), payload);
-          // The menu follows the language setting as soon as it changes.
-          if (event === 'app.status') setMenu((payload as EventPayloads['app.status']).preferences.language);
-        },
-        chooseExportTarget: async (kind, suggested) => {
-          if (!win) return null;
-          if (kind === 'pdf') {
-            const r = await dialog.showSaveDialog(win, {
-              defaultPath: suggested,
-              filters: [{ name: 'PDF', extensions: ['pdf'] }],
+      backend = await createBackend({
+        env: process.env,
+        demo: process.argv.includes('--demo'),
+        // "This run only": secrets (and so the vault) live in memory until the app quits.
+        ...(process.argv.includes('--this-run-only') ? { secretsMode: 'memory' as const } : {}),
+        exportWorkerFile: join(import.meta.dirname, 'export-worker.js'),
+        dispatcher: await proxyDispatcher(s),
+        host: {
+          imageUrl: (orderId, side) => `${IMAGE_SCHEME}://image/${orderId}/${side}`,
+          emit: <E extends EventName>(event: E, payload: EventPayloads[E]) => {
+            win?.webContents.send(ipcName(event), payload);
+            // The menu follows the language setting as soon as it changes.
+            if (event === 'app.status')
+              setMenu((payload as EventPayloads['app.status']).preferences.language);
+          },
+          chooseExportTarget: async (kind, suggested) => {
+            if (!win) return null;
+            if (kind === 'pdf') {
+              const r = await dialog.showSaveDialog(win, {
+                defaultPath: suggested,
+                filters: [{ name: 'PDF', extensions: ['pdf'] }],
+              });
+              return r.canceled ? null : (r.filePath ?? null);
+            }
+            const r = await dialog.showOpenDialog(win, { properties: ['openDirectory', 'createDirectory'] });
+            return r.canceled ? null : (r.filePaths[0] ?? null);
+          },
+          chooseImportFile: async () => {
+            if (!win) return null;
+            const r = await dialog.showOpenDialog(win, {
+              properties: ['openFile'],
+              filters: [{ name: 'CSV / Excel / Text', extensions: ['csv', 'xlsx', 'txt'] }],
             });
-            return r.canceled ? null : (r.filePath ?? null);
-          }
-          const r = await dialog.showOpenDialog(win, { properties: ['openDirectory', 'createDirectory'] });
-          return r.canceled ? null : (r.filePaths[0] ?? null);
+            return r.canceled ? null : (r.filePaths[0] ?? null);
+          },
         },
-        chooseImportFile: async () => {
-          if (!win) return null;
-          const r = await dialog.showOpenDialog(win, {
-            properties: ['openFile'],
-            filters: [{ name: 'CSV / Excel / Text', extensions: ['csv', 'xlsx', 'txt'] }],
-          });
-          return r.canceled ? null : (r.filePaths[0] ?? null);
-        },
-      },
-    });
-    protocol.handle(IMAGE_SCHEME, (request) => {
-      const m = /^\/(\d{1,20})\/(front|back)$/.exec(new URL(request.url).pathname);
-      const img = m ? backend?.image(m[1] as string, m[2] as 'front' | 'back') : undefined;
-      if (!img) return new Response(null, { status: 404 });
-      return new Response(new Uint8Array(img.bytes), {
-        headers: { 'content-type': img.mime, 'cache-control': 'no-store' },
       });
+      protocol.handle(IMAGE_SCHEME, (request) => {
+        const m = /^\/(\d{1,20})\/(front|back)$/.exec(new URL(request.url).pathname);
+        const img = m ? backend?.image(m[1] as string, m[2] as 'front' | 'back') : undefined;
+        if (!img) return new Response(null, { status: 404 });
+        return new Response(new Uint8Array(img.bytes), {
+          headers: { 'content-type': img.mime, 'cache-control': 'no-store' },
+        });
+      });
+      registerHandlers(ipcMain, backend.handlers, APP_ORIGIN);
+      setMenu(backend.language());
+      await createWindow();
+    })
+    .catch((err: unknown) => {
+      // Nothing may fail silently at start: say what is wrong (the table's words, never a stack) and quit,
+      // releasing the single-instance lock so the next launch can try again.
+      const e =
+        err instanceof ClearanceFailure
+          ? err.error
+          : clearanceError('internal', { detail: (err as Error)?.name });
+      dialog.showErrorBox('清关助手 Clearance Desk', `${e.message['zh-CN']}\n\n${e.message['en-US']}`);
+      app.exit(1);
     });
-    registerHandlers(ipcMain, backend.handlers, APP_ORIGIN);
-    setMenu(backend.language());
-    await createWindow();
-  });
 
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => {
-    void backend?.close();
+  let closing = false;
+  app.on('will-quit', (event) => {
+    // Finish open work (batch runs checkpoint, the vault closes cleanly) before the process goes.
+    if (closing || !backend) return;
+    closing = true;
+    event.preventDefault();
+    void backend.close().finally(() => app.exit(0));
   });
 }

@@ -48,6 +48,13 @@ export function isAllowedExternalLink(raw: string): boolean {
   }
 }
 
+/**
+ * Permissions the page may have: only a sanitised clipboard write, which the copy buttons need
+ * (Electron routes `navigator.clipboard.writeText` through it). Camera, notifications, geolocation,
+ * clipboard reads and the rest are refused.
+ */
+export const isAllowedPermission = (permission: string) => permission === 'clipboard-sanitized-write';
+
 /** The renderer's own requests: only the app scheme, the image scheme and devtools are let through. */
 export function isAllowedRendererRequest(raw: string): boolean {
   try {

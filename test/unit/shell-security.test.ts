@@ -7,6 +7,7 @@ import {
   APP_ORIGIN,
   isAllowedExternalLink,
   isAllowedNavigation,
+  isAllowedPermission,
   isAllowedRendererRequest,
 } from '../../electron/main/security';
 import { staticFile } from '../../electron/main/static-files';
@@ -59,6 +60,19 @@ describe('content security policy and navigation rules', () => {
     expect(isAllowedNavigation(`${APP_ORIGIN}/index.html#records`)).toBe(true);
     expect(isAllowedNavigation('https://evil.example/')).toBe(false);
     expect(isAllowedNavigation('file:///etc/passwd')).toBe(false);
+  });
+  it('permissions: a sanitised clipboard write only', () => {
+    expect(isAllowedPermission('clipboard-sanitized-write')).toBe(true);
+    for (const p of [
+      'clipboard-read',
+      'media',
+      'notifications',
+      'geolocation',
+      'openExternal',
+      'fullscreen',
+    ]) {
+      expect(isAllowedPermission(p)).toBe(false);
+    }
   });
   it('external links: https to the allow-list only', () => {
     expect(isAllowedExternalLink('https://open.taobao.com/doc.htm')).toBe(true);
