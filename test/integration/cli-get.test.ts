@@ -130,4 +130,30 @@ describe('clearance-desk get', () => {
     );
     expect(r.stdout + r.stderr).not.toContain('/img/');
   });
+
+  it('unmasked output is audited even with --no-store; with no keychain for the audit, output stays masked (exit 4)', async () => {
+    const dataDir = tempDir('cd-get-audit-');
+    const shown = await runCli(['get', '3728150192837465928', '--demo', '--no-store', '--json'], {
+      CLEARANCE_DATA_DIR: dataDir,
+    });
+    expect(shown.code).toBe(0);
+    expect(json(shown.stdout)).toMatchObject({
+      record: { idNumber: '11010519491231002X' },
+      masked: false,
+      stored: false,
+    });
+    const audit = await runCli(['audit', 'list', '--json'], { CLEARANCE_DATA_DIR: dataDir });
+    expect(audit.stdout).toContain('"reveal"');
+    expect(audit.stdout).toContain('3728150192837465928');
+    const noKeyring = await runCli(['get', '3728150192837465928', '--demo', '--no-store', '--json'], {
+      CLEARANCE_DATA_DIR: tempDir(),
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
+    });
+    expect(noKeyring.code).toBe(4);
+    expect(json(noKeyring.stdout)).toMatchObject({
+      record: { idNumber: '1101**********002X', name: '王*' },
+      masked: true,
+    });
+    expect(noKeyring.stdout).not.toContain('11010519491231002X');
+  });
 });

@@ -76,8 +76,11 @@ export const getCommand: Command = {
       // Kept in the vault (and audited) before anything is shown; unmasked output is audited as a reveal.
       const profile = conn.value.profile ?? (conn.value.demo ? 'demo' : 'env');
       const unmasked = json || values.reveal === true;
+      const keep = values['no-store'] !== true;
+      // Even with --no-store, unmasked output needs its audit entry first (PIPL): no entry, no full data.
       const storeProblem =
-        values['no-store'] === true ? undefined : await store(env, got.value, profile, unmasked, json);
+        keep || unmasked ? await store(env, got.value, profile, { keep, unmasked, json }) : undefined;
+      const revealed = unmasked && !storeProblem;
       const saved = saveImages(got.value, resolve(cwd, (values.out as string | undefined) ?? '.'));
       if (!saved.ok) {
         printError(io, saved.error, json);
@@ -94,8 +97,8 @@ export const getCommand: Command = {
         ...got.value.warnings.map((w) => ({ code: w.reason, message: w.message[io.lang] })),
         ...(storeProblem ? [{ code: storeProblem.reason, message: storeProblem.message[io.lang] }] : []),
       ];
-      const stored = values['no-store'] !== true && !storeProblem;
-      if (json) printJson(io, got.value, saved.paths, warnings, stored);
+      const stored = keep && !storeProblem;
+      if (json) printJson(io, got.value, saved.paths, warnings, stored, revealed);
       else {
         const problems = storeProblem ? [...got.value.warnings, storeProblem] : got.value.warnings;
         printCard(
@@ -104,7 +107,7 @@ export const getCommand: Command = {
           saved.paths,
           codes,
           problems,
-          values.reveal === true,
+          values.reveal === true && revealed,
           conn.value.demo,
           v.expiry.status,
         );
@@ -139,27 +142,27 @@ function saveImages(
 }
 
 /**
- * Store one fetch in the data folder's vault and write its audit entries ('fetch', and 'reveal'
- * when the output is unmasked). A failure is returned, not thrown: the lookup itself succeeded.
+ * Store one fetch in the data folder's vault (unless `keep` is false) and write its audit entries:
+ * 'fetch' with the record, and 'reveal' when the output is unmasked. A failure is returned, not
+ * thrown: the lookup itself succeeded, but nothing unmasked may be shown without its audit entry.
  */
 async function store(
   env: NodeJS.ProcessEnv,
   fetched: ClearanceFetch,
   profile: string,
-  unmasked: boolean,
-  json: boolean,
+  o: { keep: boolean; unmasked: boolean; json: boolean },
 ): Promise<ClearanceError | undefined> {
   let desk: Desk | undefined;
   try {
     desk = openDesk({ env, channel: 'cli' });
     const vault = await desk.vault();
-    vault.saveFetch(fetched, profile, { channel: 'cli' });
-    if (unmasked) {
+    if (o.keep) vault.saveFetch(fetched, profile, { channel: 'cli' });
+    if (o.unmasked) {
       vault.audit({
         action: 'reveal',
         profile,
         orderIds: [fetched.identity.orderId],
-        detail: { channel: 'cli', command: 'get', output: json ? 'json' : 'text' },
+        detail: { channel: 'cli', command: 'get', output: o.json ? 'json' : 'text', stored: o.keep },
       });
     }
     return undefined;
@@ -177,17 +180,20 @@ function printJson(
   images: Paths,
   warnings: { code: string; message: string }[],
   stored: boolean,
+  revealed: boolean,
 ) {
   const { identity: i } = f;
   const record = {
     orderId: i.orderId,
-    name: i.name,
-    idNumber: i.idNumber,
+    name: revealed ? i.name : maskName(i.name),
+    idNumber: revealed ? i.idNumber : maskIdNumber(i.idNumber),
     expiry: i.expiry,
     idType: i.idType,
     images,
   };
-  io.stdout(`${JSON.stringify({ ok: true, record, warnings, stored, requestId: f.requestId ?? null })}\n`);
+  io.stdout(
+    `${JSON.stringify({ ok: true, record, masked: !revealed, warnings, stored, requestId: f.requestId ?? null })}\n`,
+  );
 }
 
 function printCard(
