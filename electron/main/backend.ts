@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type {
   AppStatus,
@@ -353,8 +353,15 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         host.emit('batch.progress', progressView(run.progress(), outcome.job, outcome.stopError));
         return outcome;
       },
-      () => {
+      (err: unknown) => {
+        // The run itself broke (the vault refused a write): say so instead of leaving the job "running".
         runs.delete(jobId);
+        const job = store.getJob(jobId);
+        const e =
+          err instanceof ClearanceFailure
+            ? err.error
+            : clearanceError('vault-failed', { detail: (err as Error)?.name });
+        if (job) host.emit('batch.progress', { ...progressView(null, job, e), state: 'stopped' });
       },
     );
     runs.set(jobId, { run, done, cancel });
@@ -386,7 +393,11 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         const existing = vault.get(id.value);
         if (existing && !req.refresh) return card(existing, 'vault');
         const { profile, options } = await clientOptions();
-        const got = await fetchClearance(new TopClient(options), id.value, { needImage: req.needImage });
+        const got = await fetchClearance(new TopClient(options), id.value, {
+          needImage: req.needImage,
+          // Images take the same way out as the gateway call (system proxy, extra CA).
+          ...(opts.dispatcher ? { imageDispatcher: opts.dispatcher } : {}),
+        });
         if (!got.ok) {
           learnFrom(got.error, profile);
           return fail(got.error);
@@ -459,7 +470,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
         const suggested = ids.length === 1 ? `${ids[0]}.pdf` : `clearance-${stamp}.pdf`;
         const target = await host.chooseExportTarget(req.mode === 'combined' ? 'pdf' : 'folder', suggested);
         if (!target) return { cancelledByUser: true as const };
-        const folder = req.mode === 'combined' ? target.slice(0, target.lastIndexOf('/') + 1) || '.' : target;
+        const folder = req.mode === 'combined' ? dirname(target) : target;
         const job: ExportJob = {
           ...(req.mode === 'combined' ? { pdf: target } : { perOrderDir: target }),
           ...(req.images ? { imagesDir: folder } : {}),

@@ -21,6 +21,7 @@ import { Agent, ProxyAgent } from 'undici';
 import { type EventName, type EventPayloads, ipcName } from '../contract';
 import { ClearanceFailure, clearanceError, type Lang } from '../core/errors';
 import { resolveDataDir } from '../core/settings/paths';
+import { createDispatcher } from '../core/top/transport';
 import { type Backend, createBackend } from './backend';
 import { registerHandlers } from './ipc';
 import { buildMenu } from './menu';
@@ -74,8 +75,15 @@ if (!app.requestSingleInstanceLock()) {
       ? (await import('node:fs')).readFileSync(process.env.CLEARANCE_EXTRA_CA)
       : undefined;
     const tls = ca ? { ca } : {};
-    const envProxy = process.env.HTTPS_PROXY ?? process.env.https_proxy;
-    if (envProxy) return new ProxyAgent({ uri: envProxy, requestTls: tls, proxyTls: tls });
+    // HTTP(S)_PROXY with NO_PROXY, as the command does, when set; else the system's proxy.
+    if (
+      process.env.HTTPS_PROXY ??
+      process.env.https_proxy ??
+      process.env.HTTP_PROXY ??
+      process.env.http_proxy
+    ) {
+      return createDispatcher({ ...(ca ? { ca } : {}) });
+    }
     const rule = await s.resolveProxy('https://gw.api.taobao.com/router/rest');
     const m = /^(?:PROXY|HTTPS)\s+([^;\s]+)/.exec(rule);
     if (m) return new ProxyAgent({ uri: `http://${m[1]}`, requestTls: tls, proxyTls: tls });

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { type ClearanceError, clearanceError, fail, ok, type Result } from '../errors';
 import { classifyPlatformError } from './classify';
 import { type Envelope, parseEnvelope, type ReplyFormat, type ReplyObject } from './envelope';
+import { isLoopbackHost } from './images';
 import { DEFAULT_SIGN_METHOD, type SignMethod, signParams } from './sign';
 import { shanghaiTimestamp } from './timestamp';
 import { exchange, type TransportOptions } from './transport';
@@ -16,10 +17,14 @@ export function resolveGatewayUrl(nameOrUrl: string): Result<string, ClearanceEr
   if (nameOrUrl in GATEWAYS) return ok(GATEWAYS[nameOrUrl as keyof typeof GATEWAYS]);
   try {
     const u = new URL(nameOrUrl);
-    if (u.protocol === 'https:' || u.protocol === 'http:') return ok(u.toString());
+    // Plain http would carry the session key in clear: only to this machine (the demo gateway, a local relay).
+    if (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname)))
+      return ok(u.toString());
   } catch {}
   return fail(
-    clearanceError('usage', { detail: `gateway "${nameOrUrl}": production | overseas | demo | https://…` }),
+    clearanceError('usage', {
+      detail: `gateway "${nameOrUrl}": production | overseas | demo | https://… (http only to 127.0.0.1)`,
+    }),
   );
 }
 
