@@ -137,6 +137,24 @@ describe('batch against the demo gateway', () => {
     ]);
   });
 
+  it('a ban longer than one call waits out pauses the whole job too, then the order is asked again and the job finishes', async () => {
+    sim = await startSimulator({ latencyMs: 5 });
+    const orders = generated(12, 300);
+    sim.inject({ fault: { kind: 'throttle', seconds: 2 }, times: 1, orderId: orders[3] as string });
+    const job = newJob(orders, { concurrency: 3, qps: 20 });
+    // The client gives up on bans over 1 s here, as it does on the long (over 60 s) bans in production.
+    const client = { ...clientFor(sim), retry: { baseDelayMs: 20, maxDelayMs: 100, maxBanWaitSeconds: 1 } };
+    const out = await new BatchRun({ store, client }, job.id).run();
+    expect(out.ended).toBe('finished');
+    expect(out.job.counts).toMatchObject({ done: 12, failed: 0, pending: 0 });
+    const ban = sim.calls.find((c) => c.outcome === 'throttle') as SimulatorCall;
+    expect(sim.calls.filter((c) => c.at > ban.at + 200 && c.at < ban.at + 2900)).toEqual([]);
+    expect(sim.calls.filter((c) => c.orderId === orders[3]).map((c) => c.outcome)).toEqual([
+      'throttle',
+      'ok',
+    ]);
+  });
+
   it('when the client allows more than the gateway, bans are waited out and every order still completes', async () => {
     sim = await startSimulator({ latencyMs: 5, maxCallsPerSecond: 5 });
     const orders = generated(16, 200);

@@ -5,7 +5,7 @@
  */
 import { type ClearanceError, clearanceError, type ErrorKind, exitCodeFor, type Result } from '../errors';
 import { type ClearanceFetch, fetchClearance } from '../top/clearance';
-import { type CallEvent, TopClient, type TopClientOptions } from '../top/client';
+import { type CallEvent, sleep, TopClient, type TopClientOptions } from '../top/client';
 import { RateGate, RateMeter } from './gate';
 import {
   type BatchOptions,
@@ -49,9 +49,11 @@ export interface RunOptions {
 
 /** Failures that say nothing about the order itself: retried when a job resumes. */
 export const RESUME_RETRIES: ErrorKind[] = ['transient', 'network'];
-/** Failures that would repeat for every order: the job stops, the order stays pending. */
+/** Failures that would repeat for every order: the job stops, the order stays pending (a spent quota for throttled). */
 const STOPS_JOB: ErrorKind[] = ['auth', 'throttled', 'vault', 'keychain'];
 const OUTAGE: ErrorKind[] = ['transient', 'network'];
+/** A ban that comes back this many times for one order is not a pause any more: the job stops. */
+const MAX_BANS_PER_ORDER = 3;
 
 export function validateOptions(o: Partial<BatchOptions>): Result<BatchOptions, ClearanceError> {
   const options = { ...DEFAULT_BATCH_OPTIONS, ...o };
@@ -220,9 +222,15 @@ export class BatchRun {
     ticker?.unref?.();
     this.emit(true);
 
+    // A ban longer than the client waits out by itself pauses every worker until it ends (issue: the
+    // whole job pauses, then continues). A spent daily quota still stops the job.
+    let bannedUntil = 0;
+    const bansOf = new Map<string, number>();
     const worker = async () => {
       for (;;) {
         await this.waitWhilePaused(signal);
+        const ban = bannedUntil - Date.now();
+        if (ban > 0) await sleep(ban, signal).catch(() => {});
         if (signal.aborted) return;
         const orderId = queue.shift();
         if (orderId === undefined) return;
@@ -255,6 +263,15 @@ export class BatchRun {
           this.move('running', 'pending');
           if (e.kind !== 'cancelled' && STOPS_JOB.includes(e.kind)) this.stop(e);
           return;
+        }
+        const bans = (bansOf.get(orderId) ?? 0) + 1;
+        bansOf.set(orderId, bans);
+        if (e.reason === 'throttled' && bans < MAX_BANS_PER_ORDER) {
+          store.setState(this.jobId, orderId, 'pending');
+          this.move('running', 'pending');
+          queue.unshift(orderId);
+          bannedUntil = Math.max(bannedUntil, Date.now() + ((e.retryAfterSeconds ?? 1) + 1) * 1000);
+          continue;
         }
         if (STOPS_JOB.includes(e.kind)) {
           store.setState(this.jobId, orderId, 'pending');
