@@ -19,7 +19,7 @@ import type {
 } from '../contract';
 import { BatchRun, createJob, ordersFromText, readOrders, SqliteJobStore } from '../core/batch';
 import type { BatchProgress, JobInfo } from '../core/batch/types';
-import { DEMO_CREDENTIALS, type Simulator, startSimulator } from '../core/demo/simulator';
+import { DEMO_CREDENTIALS, DEMO_PROFILE, type Simulator, startSimulator } from '../core/demo/simulator';
 import { type Desk, openDesk } from '../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, type Lang } from '../core/errors';
 import { runExport } from '../core/export/run';
@@ -71,7 +71,6 @@ export interface Backend {
 }
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
-export const DEMO_PROFILE = 'demo';
 
 type R<T> = Promise<{ ok: true; value: T } | { ok: false; error: ClearanceError }>;
 const ok = <T>(value: T) => ({ ok: true as const, value });
@@ -477,6 +476,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
           ...(req.manifest !== 'none' ? { manifest: join(folder, `manifest-${stamp}.${req.manifest}`) } : {}),
           mask: req.mask,
           watermark: settings.preferences().watermarkText,
+          demoProfiles: settings.demoProfileNames(),
           ...(activeProfileName() ? { profile: activeProfileName() as string } : {}),
         };
         const exportId = `${stamp}-${Math.random().toString(16).slice(2, 8)}`;

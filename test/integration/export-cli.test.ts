@@ -56,6 +56,8 @@ suite('clearance-desk export', () => {
     ]);
     expect(pdfInfo(join(out, 'all.pdf')).pages).toBe(2);
     expect(pageText(join(out, 'all.pdf'), 1)).toContain('3728150192837465928');
+    // Fetched from the demo gateway: every page says the data is invented.
+    for (const page of [1, 2]) expect(pageText(join(out, 'all.pdf'), page)).toContain('演示数据 DEMO');
     const images = extractImages(join(out, 'all.pdf'), tempDir('cd-export-x-'));
     const expected = [IDS[0], IDS[0], IDS[1], IDS[1]].map((id, i) =>
       readFileSync(join(fetched, `${id}-${i % 2 ? 'back' : 'front'}.jpg`)),

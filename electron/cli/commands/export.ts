@@ -136,13 +136,17 @@ export const exportCommand: Command = {
         return exitCodeFor(selected.error.kind);
       }
       const actor = { profile: typeof values.profile === 'string' ? values.profile : null, channel: 'cli' };
-      const result = await runExport(job, vaultSource(vault, selected.ids), {
-        signal,
-        onProgress:
-          io.isTTY && !json
-            ? (p) => io.stderr(`\r${say(io, '导出', 'Exporting')} ${p.done}/${p.total}`)
-            : undefined,
-      });
+      const result = await runExport(
+        { ...job, demoProfiles: desk.settings.demoProfileNames() },
+        vaultSource(vault, selected.ids),
+        {
+          signal,
+          onProgress:
+            io.isTTY && !json
+              ? (p) => io.stderr(`\r${say(io, '导出', 'Exporting')} ${p.done}/${p.total}`)
+              : undefined,
+        },
+      );
       if (io.isTTY && !json) io.stderr('\n');
       auditExport(
         vault,

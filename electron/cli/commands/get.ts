@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { DEMO_PROFILE } from '../../core/demo/simulator';
 import { type Desk, openDesk } from '../../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
 import { fsError, writeFileAtomic } from '../../core/fsutil';
@@ -74,7 +75,7 @@ export const getCommand: Command = {
         return exitCodeFor(got.error.kind);
       }
       // Kept in the vault (and audited) before anything is shown; unmasked output is audited as a reveal.
-      const profile = conn.value.profile ?? (conn.value.demo ? 'demo' : 'env');
+      const profile = conn.value.profile ?? (conn.value.demo ? DEMO_PROFILE : 'env');
       const unmasked = json || values.reveal === true;
       const keep = values['no-store'] !== true;
       // Even with --no-store, unmasked output needs its audit entry first (PIPL): no entry, no full data.

@@ -13,6 +13,9 @@ import { isSignMethod, signParams } from '../top/sign';
 import { parseShanghaiTimestamp, shanghaiDate } from '../top/timestamp';
 import { expiryOf, findSample, SCENARIO_ORDERS, type Scenario } from './samples';
 
+/** The account name demo records are kept under (the app's demo profile, and `get --demo`). */
+export const DEMO_PROFILE = 'demo';
+
 export const DEMO_CREDENTIALS = {
   appKey: 'demo-app-key',
   appSecret: 'demo-app-secret',

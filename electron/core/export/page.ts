@@ -87,6 +87,9 @@ function pngData(b: Buffer): Buffer {
   throw new Error('PNG without IEND');
 }
 
+/** Every page and manifest row of an export from the demo gateway says so. */
+export const DEMO_MARK = '演示数据 DEMO — 虚构信息，不得用于清关 / invented, not for customs';
+
 export interface PageContext {
   exportId: string;
   exporter: string;
@@ -96,6 +99,8 @@ export interface PageContext {
   today: string;
   watermark: string;
   mask: boolean;
+  /** Accounts on the demo gateway (their records are invented). */
+  demoProfiles: string[];
   profile?: string;
 }
 
@@ -219,7 +224,9 @@ export function renderOrderPage(
   const tally: PageResult = { fallbackChars: 0, missingChars: 0 };
   const right = A4.width - MARGIN;
 
-  // Title
+  // Title (above it, on demo exports, the DEMO mark: invented data must never pass for real)
+  if (ctx.demoProfiles.includes(record.profile))
+    drawLine(doc, fonts, DEMO_MARK, MARGIN, MARGIN + 2, { size: 8, bold: true, color: ALERT });
   let y = MARGIN + 16;
   drawLine(doc, fonts, '清关身份信息', MARGIN, y, { size: 16, bold: true });
   drawLine(doc, fonts, 'Customs clearance identity', MARGIN + 104, y, { size: 10, color: GREY });

@@ -18,7 +18,14 @@ import { shanghaiDate, shanghaiTimestamp } from '../top/timestamp';
 import type { StoredRecord } from '../vault/types';
 import { DEFAULT_FALLBACK_FONTS, type FontBytes, FontSet, loadFonts } from './fonts';
 import { type ManifestRow, type ManifestWriter, manifestFormat, openManifest } from './manifest';
-import { type CheckedImage, checkImage, EXPIRY_STATUS_TEXT, type PageContext, renderOrderPage } from './page';
+import {
+  type CheckedImage,
+  checkImage,
+  DEMO_MARK,
+  EXPIRY_STATUS_TEXT,
+  type PageContext,
+  renderOrderPage,
+} from './page';
 import type {
   ExportJob,
   ExportProgress,
@@ -190,6 +197,7 @@ export async function runExport(
     today: shanghaiDate(at),
     watermark: wm.value,
     mask: job.mask === true,
+    demoProfiles: job.demoProfiles ?? [],
     ...(job.profile ? { profile: job.profile } : {}),
   };
   const report: ExportReport = {
@@ -343,7 +351,7 @@ function manifestRow(
     type: credentialTypeLabel(r.idType, 'zh-CN'),
     expiry: v.expiry.date ?? r.expiry,
     expiryStatus: `${status.zh} ${status.en}`,
-    flags: flags.join('; '),
+    flags: [...(ctx.demoProfiles.includes(r.profile) ? [DEMO_MARK] : []), ...flags].join('; '),
     warnings: [...v.warnings.map((w) => WARNINGS[w].zh), ...own].join('; '),
     pdf,
     front: images.front,

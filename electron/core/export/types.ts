@@ -26,6 +26,8 @@ export interface ExportJob {
   profile?: string;
   /** Fonts tried, in order, for a character the bundled Noto Sans SC lacks. Default: WenQuanYi Micro Hei when installed. */
   fallbackFonts?: FallbackFont[];
+  /** Accounts whose records come from the demo gateway: their pages and manifest rows are marked DEMO / 演示. */
+  demoProfiles?: string[];
   /** Fixed clock for reproducible output (tests); ISO 8601. */
   now?: string;
 }

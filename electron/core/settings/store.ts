@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Conf from 'conf';
+import { DEMO_PROFILE } from '../demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../errors';
 import { fsError } from '../fsutil';
 import { PROFILE_SECRET_KINDS, type ProfileSecretKind, secretAccount } from '../secrets';
@@ -142,6 +143,18 @@ export class SettingsStore {
 
   profiles(): Profile[] {
     return this.read().profiles;
+  }
+
+  /** Accounts whose records are invented (the demo gateway's): exports mark them DEMO / 演示. */
+  demoProfileNames(): string[] {
+    return [
+      ...new Set([
+        DEMO_PROFILE,
+        ...this.profiles()
+          .filter((p) => p.gateway === 'demo')
+          .map((p) => p.name),
+      ]),
+    ];
   }
 
   profile(name: string): Profile {
