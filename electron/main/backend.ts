@@ -22,7 +22,7 @@ import type { BatchProgress, JobInfo } from '../core/batch/types';
 import { DEMO_CREDENTIALS, DEMO_PROFILE, type Simulator, startSimulator } from '../core/demo/simulator';
 import { type Desk, openDesk } from '../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, type Lang } from '../core/errors';
-import { runExport } from '../core/export/run';
+import { checkWatermark, runExport } from '../core/export/run';
 import type { ExportJob } from '../core/export/types';
 import { auditExport, vaultSource } from '../core/export/vault-source';
 import { runExportInWorker } from '../core/export/worker';
@@ -449,7 +449,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       }),
     'records.ids': (q) =>
       guard(async () => ({
-        orderIds: [...(await openVault()).iterate(vaultQuery(q))].map((r) => r.orderId),
+        orderIds: (await openVault()).orderIds(vaultQuery(q)),
       })),
     'records.forget': ({ orderIds }) =>
       guard(async () => ({
@@ -459,10 +459,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     'export.start': (req) =>
       guard(async () => {
         const vault = await openVault();
-        const ids =
-          req.orderIds === 'all'
-            ? [...vault.iterate({ sort: 'orderId', order: 'asc' })].map((r) => r.orderId)
-            : req.orderIds;
+        const ids = req.orderIds === 'all' ? vault.orderIds({ sort: 'orderId', order: 'asc' }) : req.orderIds;
         if (ids.length === 0)
           return fail(clearanceError('usage', { detail: '没有可导出的记录 / nothing to export' }));
         const stamp = clock().toISOString().slice(0, 19).replace(/[-:T]/g, '');
@@ -609,12 +606,19 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     'settings.setPreferences': (patch) =>
       guard(async () => {
         const { imageRetentionDays, ...rest } = patch;
+        // A watermark the export would refuse (…无效, a glyph the font lacks) is refused here, at the source.
+        if (rest.watermarkText !== undefined) {
+          const wm = checkWatermark(rest.watermarkText);
+          if (!wm.ok) return fail(wm.error);
+        }
         settings.setPreferences({
           ...rest,
           ...(imageRetentionDays !== undefined
             ? { imageRetentionDays: imageRetentionDays ?? undefined }
             : {}),
         });
+        // The card, the list and the search all follow the new "expiring soon" window at once.
+        if (rest.expiringSoonDays !== undefined) vaultNow?.setExpiringDays(rest.expiringSoonDays);
         const s = await status();
         host.emit('app.status', s);
         return preferences();

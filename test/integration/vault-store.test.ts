@@ -237,6 +237,16 @@ describe('search', () => {
       vault.search({ ...q, limit: 1000 }).rows.map((r) => r.orderId),
     );
   });
+
+  it('orderIds lists what iterate would, without reading the records', () => {
+    for (const q of [
+      { flags: ['no-images' as const], sort: 'orderId' as const },
+      { sort: 'fetchedAt' as const, order: 'desc' as const },
+    ]) {
+      expect(vault.orderIds(q)).toEqual([...vault.iterate(q)].map((r) => r.orderId));
+    }
+    expect(vault.orderIds({}).length).toBeGreaterThan(1);
+  });
 });
 
 describe('forget, purge and the audit log', () => {

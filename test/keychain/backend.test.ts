@@ -141,6 +141,30 @@ suite('the backend behind the IPC contract', () => {
     expect(events.some((e) => e.event === 'app.status')).toBe(true);
   });
 
+  it('the expiring-soon window follows the setting at once, on the card and in the list', async () => {
+    const card = await call('lookup.get', { input: '2000000000000003', refresh: false, needImage: false });
+    expect(card.expiry.status).toBe('expiring'); // 10 days left, window 30
+    await call('settings.setPreferences', { expiringSoonDays: 5 });
+    expect(
+      (await call('lookup.get', { input: '2000000000000003', refresh: false, needImage: false })).expiry
+        .status,
+    ).toBe('valid');
+    expect((await call('records.ids', { flags: ['expiring'] })).orderIds).not.toContain('2000000000000003');
+    await call('settings.setPreferences', { expiringSoonDays: 30 });
+    expect((await call('records.ids', { flags: ['expiring'] })).orderIds).toContain('2000000000000003');
+  });
+
+  it('a watermark the export would refuse is refused by the settings', async () => {
+    const r = await (
+      registry.get(ipcName('settings.setPreferences')) as (
+        e: SenderInfo,
+        p: unknown,
+      ) => Promise<{ ok: boolean }>
+    )({ senderFrame: { url: ORIGIN } }, { watermarkText: '复印无效' });
+    expect(r.ok).toBe(false);
+    expect((await call('settings.get', {})).preferences.watermarkText).toBe('仅供清关使用');
+  });
+
   it('reveal and copy return the data and are audited; search lists masked rows', async () => {
     const shown = await call('record.reveal', { orderId: '3728150192837465928' });
     expect(shown).toEqual({ name: '王芳', idNumber: '11010519491231002X' });

@@ -86,6 +86,8 @@ export interface Vault {
   search(query: RecordQuery): RecordPage;
   /** Iterate without loading everything (export streams from this). */
   iterate(query: Omit<RecordQuery, 'offset' | 'limit'>): IterableIterator<StoredRecord>;
+  /** The order ids a query matches, in its order, without reading the records themselves. */
+  orderIds(query: Omit<RecordQuery, 'offset' | 'limit'>): string[];
   forget(orderIds: string[], actor: { profile: string | null; channel: string }): number;
   /** Retention: drop records (and images earlier, if set) past their age; audited. */
   purge(opts: {
