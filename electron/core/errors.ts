@@ -216,6 +216,13 @@ export const ERRORS = {
     zh: (f) => `本地加密库操作失败${f.detail ? `（${f.detail}）` : ''}。数据未被删除。`,
     en: (f) => `The local encrypted vault failed${f.detail ? ` (${f.detail})` : ''}. No data was deleted.`,
   },
+  'file-failed': {
+    kind: 'vault',
+    zh: (f) =>
+      `无法读写本地文件${f.detail ? `（${f.detail}）` : ''}。请检查数据文件夹或目标文件夹是否存在、是否有写权限。已有数据未受影响。`,
+    en: (f) =>
+      `A local file could not be read or written${f.detail ? ` (${f.detail})` : ''}. Check that the data or target folder exists and is writable. Existing data is unharmed.`,
+  },
   'vault-key': {
     kind: 'vault',
     zh: () =>

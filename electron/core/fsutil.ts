@@ -20,5 +20,5 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 export function fsError(err: unknown): ClearanceError {
   const code = (err as { code?: string }).code;
   if (code === 'ENOSPC' || code === 'EDQUOT') return clearanceError('disk-full');
-  return clearanceError('vault-failed', { detail: code ?? 'I/O' });
+  return clearanceError('file-failed', { detail: code ?? 'I/O' });
 }

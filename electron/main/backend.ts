@@ -20,7 +20,7 @@ import type {
 import { BatchRun, createJob, ordersFromText, readOrders, SqliteJobStore } from '../core/batch';
 import type { BatchProgress, JobInfo } from '../core/batch/types';
 import { DEMO_CREDENTIALS, DEMO_PROFILE, type Simulator, startSimulator } from '../core/demo/simulator';
-import { type Desk, openDesk } from '../core/desk';
+import { type Desk, type OpenDeskOptions, openDesk } from '../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, type Lang } from '../core/errors';
 import { checkWatermark, runExport } from '../core/export/run';
 import type { ExportJob } from '../core/export/types';
@@ -56,6 +56,8 @@ export interface BackendOptions {
   dispatcher?: Dispatcher;
   /** The bundled export worker (the app); without it exports run on this thread (the harness). */
   exportWorkerFile?: string;
+  /** The settings file's store: electron-store in the app; `conf` (its base) when omitted. */
+  createSettings?: OpenDeskOptions['createSettings'];
   /** 'memory': the explicit "this run only" mode — secrets and the vault key live in this process only. */
   secretsMode?: 'keychain' | 'memory';
   clock?: () => Date;
@@ -97,6 +99,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const desk: Desk = openDesk({
     env: opts.env,
     ...(opts.secretsMode ? { secretsMode: opts.secretsMode } : {}),
+    ...(opts.createSettings ? { createSettings: opts.createSettings } : {}),
     channel: 'app',
     retentionEveryMs: 6 * 60 * 60 * 1000,
     ...(opts.clock ? { clock } : {}),

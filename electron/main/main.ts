@@ -17,6 +17,7 @@ import {
   session,
   shell,
 } from 'electron';
+import ElectronStore from 'electron-store';
 import { Agent, ProxyAgent } from 'undici';
 import { type EventName, type EventPayloads, ipcName } from '../contract';
 import { ClearanceFailure, clearanceError, type Lang } from '../core/errors';
@@ -153,6 +154,8 @@ if (!app.requestSingleInstanceLock()) {
         // "This run only": secrets (and so the vault) live in memory until the app quits.
         ...(process.argv.includes('--this-run-only') ? { secretsMode: 'memory' as const } : {}),
         exportWorkerFile: join(import.meta.dirname, 'export-worker.js'),
+        // electron-store in the app (conf in Node): the same settings.json, the same schema.
+        createSettings: (o) => new ElectronStore({ cwd: o.cwd, name: o.configName }),
         dispatcher: await proxyDispatcher(s),
         host: {
           imageUrl: (orderId, side) => `${IMAGE_SCHEME}://image/${orderId}/${side}`,
