@@ -90,6 +90,11 @@ describe('fetchClearance against the demo gateway', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('a platform error keeps the gateway request id, for the user to give to support', async () => {
+    const e = await failure(client(), '9000000000000011');
+    expect(e.requestId).toMatch(/^[a-z0-9]{6,}$/);
+  });
+
   it('a wrong App Secret is a signature error (auth), not retried', async () => {
     const events: CallEvent[] = [];
     const e = await failure(

@@ -108,14 +108,16 @@ function render(root: Tree, format: string): { body: string; type: string } {
   return { body: toJson(root), type: 'application/json;charset=UTF-8' };
 }
 
+const requestId = () => Math.random().toString(36).slice(2, 14);
+
+/** An `error_response` as the gateway writes it, request id included (support asks for it). */
 function errorTree(code: number, msg: string, subCode?: string, subMsg?: string): Tree {
   const e: Tree = { code, msg };
   if (subCode) e.sub_code = subCode;
   if (subMsg) e.sub_msg = subMsg;
+  e.request_id = requestId();
   return { error_response: e };
 }
-
-const requestId = () => Math.random().toString(36).slice(2, 14);
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

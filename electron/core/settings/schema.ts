@@ -63,7 +63,8 @@ export const preferencesSchema = z.object({
   auditRetentionDays: days(3650).default(180),
   /** A credential expiring within this many days is flagged. */
   expiringSoonDays: days(365).default(30),
-  watermarkText: z.string().max(60).default('仅供清关使用'),
+  // The export's own rule (core/export checkWatermark) allows 1–40 characters; the schema agrees.
+  watermarkText: z.string().min(1).max(40).default('仅供清关使用'),
   downloadImagesByDefault: z.boolean().default(true),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
