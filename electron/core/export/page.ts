@@ -90,6 +90,23 @@ function pngData(b: Buffer): Buffer {
 /** Every page and manifest row of an export from the demo gateway says so. */
 export const DEMO_MARK = '演示数据 DEMO — 虚构信息，不得用于清关 / invented, not for customs';
 
+/**
+ * A record's validation as of the export's own day (printed in the footer), for its page and its
+ * manifest row alike.
+ */
+export function validateOnExportDay(r: StoredRecord, ctx: Pick<PageContext, 'today'>) {
+  return validateIdentity(
+    {
+      name: r.name,
+      idNumber: r.idNumber,
+      expiry: r.expiry,
+      idType: r.idType,
+      hasImages: Boolean(r.images.front || r.images.back),
+    },
+    ctx.today,
+  );
+}
+
 export interface PageContext {
   exportId: string;
   exporter: string;
@@ -237,16 +254,7 @@ export function renderOrderPage(
   doc.moveTo(MARGIN, y).lineTo(right, y).lineWidth(0.8).strokeColor('#333333').stroke();
 
   // Header fields: Chinese label, English label underneath, value on the right.
-  const v = validateIdentity(
-    {
-      name: record.name,
-      idNumber: record.idNumber,
-      expiry: record.expiry,
-      idType: record.idType,
-      hasImages: Boolean(record.images.front || record.images.back),
-    },
-    ctx.today,
-  );
+  const v = validateOnExportDay(record, ctx);
   const status = EXPIRY_STATUS_TEXT[v.expiry.status];
   const expiryShown = v.expiry.date ?? record.expiry;
   const daysLeft =

@@ -12,7 +12,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type PDFKit from 'pdfkit';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../errors';
-import { credentialTypeLabel, maskIdNumber, validateIdentity, WARNINGS } from '../idcard';
+import { credentialTypeLabel, maskIdNumber, WARNINGS } from '../idcard';
 import type { ImageSide } from '../top/clearance';
 import { shanghaiDate, shanghaiTimestamp } from '../top/timestamp';
 import type { StoredRecord } from '../vault/types';
@@ -25,6 +25,7 @@ import {
   EXPIRY_STATUS_TEXT,
   type PageContext,
   renderOrderPage,
+  validateOnExportDay,
 } from './page';
 import type {
   ExportJob,
@@ -329,16 +330,7 @@ function manifestRow(
   images: Record<ImageSide, string>,
   warnings: ExportWarning[],
 ): ManifestRow {
-  const v = validateIdentity(
-    {
-      name: r.name,
-      idNumber: r.idNumber,
-      expiry: r.expiry,
-      idType: r.idType,
-      hasImages: Boolean(r.images.front || r.images.back),
-    },
-    ctx.today,
-  );
+  const v = validateOnExportDay(r, ctx);
   const status = EXPIRY_STATUS_TEXT[v.expiry.status];
   const flags = (Object.keys(FLAG_TEXT) as (keyof typeof FLAG_TEXT)[])
     .filter((k) => v.flags[k])
