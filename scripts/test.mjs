@@ -1,5 +1,5 @@
 // Runs every test, inside a private D-Bus session with a fresh, unlocked GNOME keyring so that
-// keychain code meets a real Secret Service without touching the user's own (DESIGN.md):
+// keychain code meets a real Secret Service without touching the user's own:
 //   1. Vitest: unit, integration (demo gateway on loopback, real files, the built command) and
 //      keychain suites, under a foreign time zone (America/New_York);
 //   2. the unit suites again under UTC;

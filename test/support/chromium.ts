@@ -1,6 +1,6 @@
 /**
  * How every test and bench starts Debian's Chromium: never a downloaded browser, and without the
- * background networking that this closed network refuses (DESIGN.md).
+ * background networking that this closed network refuses.
  */
 export const CHROMIUM = {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
