@@ -3,9 +3,9 @@
 // fetchClearance minus the time of a bare pre-signed POST of the same request on the same connection pool.
 import { request } from 'undici';
 import { startSimulator } from '../electron/core/demo/simulator';
-import { CLEARANCE_METHOD, fetchClearance } from '../electron/core/top/clearance';
-import { TopClient } from '../electron/core/top/client';
-import { createDispatcher } from '../electron/core/top/transport';
+import { CLEARANCE_METHOD, fetchClearance } from '../electron/core/gateway/clearance';
+import { TopClient } from '../electron/core/gateway/client';
+import { createDispatcher } from '../electron/core/gateway/transport';
 
 const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);

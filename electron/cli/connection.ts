@@ -1,11 +1,11 @@
 import { DEMO_CREDENTIALS, type Simulator, startSimulator } from '../core/demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../core/errors';
+import { resolveGatewayUrl, type TopClientOptions } from '../core/gateway/client';
+import { isSignMethod, type SignMethod } from '../core/gateway/sign';
 import { openSecretStore } from '../core/secrets';
 import { profileClientOptions } from '../core/settings/connection-test';
 import { resolveDataDir } from '../core/settings/paths';
 import { needsReauthFor, openSettings } from '../core/settings/store';
-import { resolveGatewayUrl, type TopClientOptions } from '../core/top/client';
-import { isSignMethod, type SignMethod } from '../core/top/sign';
 
 export interface ConnectionFlags {
   demo?: boolean;

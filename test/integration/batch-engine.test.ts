@@ -15,7 +15,7 @@ import {
   SqliteJobStore,
 } from '../../electron/core/batch';
 import { type Simulator, type SimulatorCall, startSimulator } from '../../electron/core/demo/simulator';
-import type { TopClientOptions } from '../../electron/core/top/client';
+import type { TopClientOptions } from '../../electron/core/gateway/client';
 import type { Vault } from '../../electron/core/vault/types';
 import { openVault } from '../../electron/core/vault/vault';
 

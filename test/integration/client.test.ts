@@ -3,9 +3,9 @@ import { type AddressInfo, connect } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../electron/core/demo/simulator';
 import type { ClearanceError } from '../../electron/core/errors';
-import { fetchClearance } from '../../electron/core/top/clearance';
-import { type CallEvent, TopClient, type TopClientOptions } from '../../electron/core/top/client';
-import { createDispatcher } from '../../electron/core/top/transport';
+import { fetchClearance } from '../../electron/core/gateway/clearance';
+import { type CallEvent, TopClient, type TopClientOptions } from '../../electron/core/gateway/client';
+import { createDispatcher } from '../../electron/core/gateway/transport';
 
 let sim: Simulator;
 beforeAll(async () => {

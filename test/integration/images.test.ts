@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkImageUrl, DEFAULT_IMAGE_POLICY, downloadImage } from '../../electron/core/top/images';
+import { checkImageUrl, DEFAULT_IMAGE_POLICY, downloadImage } from '../../electron/core/gateway/images';
 
 let server: Server;
 let base = '';

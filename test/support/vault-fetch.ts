@@ -1,6 +1,7 @@
 /** Builds `ClearanceFetch` values for vault tests without a gateway: invented people, real-looking replies. */
+
+import type { ClearanceFetch } from '../../electron/core/gateway/clearance';
 import { checkCharacter } from '../../electron/core/idcard';
-import type { ClearanceFetch } from '../../electron/core/top/clearance';
 
 export interface Person {
   name: string;

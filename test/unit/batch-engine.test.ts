@@ -9,7 +9,7 @@ import {
   validateOptions,
 } from '../../electron/core/batch';
 import { type ClearanceError, clearanceError, type ErrorReason } from '../../electron/core/errors';
-import type { ClearanceFetch } from '../../electron/core/top/clearance';
+import type { ClearanceFetch } from '../../electron/core/gateway/clearance';
 
 const client = {
   gateway: 'http://127.0.0.1:9/router/rest',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { banSeconds, classifyPlatformError } from '../../electron/core/top/classify';
-import { parseEnvelope } from '../../electron/core/top/envelope';
+import { banSeconds, classifyPlatformError } from '../../electron/core/gateway/classify';
+import { parseEnvelope } from '../../electron/core/gateway/envelope';
 import { fixture } from '../support/fixtures';
 
 const METHOD = 'tmall.hk.clearance.distribution.get';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GATEWAYS, resolveGatewayUrl } from '../../electron/core/top/client';
+import { GATEWAYS, resolveGatewayUrl } from '../../electron/core/gateway/client';
 
 describe('resolveGatewayUrl', () => {
   it('names the two public gateways', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeOrderId, splitOrderIdList } from '../../electron/core/top/order-id';
+import { normalizeOrderId, splitOrderIdList } from '../../electron/core/gateway/order-id';
 
 const accept = (input: string) => {
   const r = normalizeOrderId(input);

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { signParams } from '../../electron/core/top/sign';
+import { signParams } from '../../electron/core/gateway/sign';
 
 describe('signParams', () => {
   const officialVector = {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseShanghaiTimestamp, shanghaiDate, shanghaiTimestamp } from '../../electron/core/top/timestamp';
+import {
+  parseShanghaiTimestamp,
+  shanghaiDate,
+  shanghaiTimestamp,
+} from '../../electron/core/gateway/timestamp';
 
 describe('Shanghai timestamps', () => {
   it(`formats an instant in GMT+8 whatever the host zone (TZ=${process.env.TZ ?? 'unset'})`, () => {

@@ -4,7 +4,7 @@ import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } fr
 import { runExport } from '../../core/export/run';
 import type { ExportJob, ExportReport } from '../../core/export/types';
 import { auditExport, vaultSource } from '../../core/export/vault-source';
-import { normalizeOrderId, splitOrderIdList } from '../../core/top/order-id';
+import { normalizeOrderId, splitOrderIdList } from '../../core/gateway/order-id';
 import type { Vault } from '../../core/vault/types';
 import { type Io, printError, say } from '../output';
 import type { Command } from './types';

@@ -3,6 +3,10 @@ import { DEMO_PROFILE } from '../../core/demo/simulator';
 import { type Desk, openDesk } from '../../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
 import { fsError, writeFileAtomic } from '../../core/fsutil';
+import { type ClearanceFetch, fetchClearance, type ImageSide } from '../../core/gateway/clearance';
+import { TopClient } from '../../core/gateway/client';
+import { normalizeOrderId } from '../../core/gateway/order-id';
+import { shanghaiDate } from '../../core/gateway/timestamp';
 import {
   credentialTypeLabel,
   maskIdNumber,
@@ -11,10 +15,6 @@ import {
   type WarningCode,
   warningText,
 } from '../../core/idcard';
-import { type ClearanceFetch, fetchClearance, type ImageSide } from '../../core/top/clearance';
-import { TopClient } from '../../core/top/client';
-import { normalizeOrderId } from '../../core/top/order-id';
-import { shanghaiDate } from '../../core/top/timestamp';
 import { resolveConnection } from '../connection';
 import { type Io, printError, say } from '../output';
 import type { Command } from './types';

@@ -1,5 +1,6 @@
 import { DEMO_CREDENTIALS, startSimulator } from '../../core/demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
+import { shanghaiDate } from '../../core/gateway/timestamp';
 import { openSecretStore } from '../../core/secrets';
 import { type ConnectionReport, testConnection } from '../../core/settings/connection-test';
 import { resolveDataDir } from '../../core/settings/paths';
@@ -11,7 +12,6 @@ import {
   type SessionHealth,
   type SettingsStore,
 } from '../../core/settings/store';
-import { shanghaiDate } from '../../core/top/timestamp';
 import { type Io, printError, say } from '../output';
 import type { Command, CommandContext } from './types';
 

@@ -1,5 +1,7 @@
 import { type Desk, openDesk } from '../../core/desk';
 import { ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
+import { normalizeOrderId } from '../../core/gateway/order-id';
+import { shanghaiTimestamp } from '../../core/gateway/timestamp';
 import {
   credentialTypeLabel,
   type ExpiryStatus,
@@ -7,8 +9,6 @@ import {
   maskName,
   warningText,
 } from '../../core/idcard';
-import { normalizeOrderId } from '../../core/top/order-id';
-import { shanghaiTimestamp } from '../../core/top/timestamp';
 import type { RecordFlag, RecordQuery, StoredRecord, Vault } from '../../core/vault/types';
 import { type Io, printError, say } from '../output';
 import type { Command, CommandContext } from './types';

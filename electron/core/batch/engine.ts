@@ -4,8 +4,8 @@
  * at most the orders in flight (they are `running`, and go back to pending on resume).
  */
 import { type ClearanceError, clearanceError, type ErrorKind, exitCodeFor, type Result } from '../errors';
-import { type ClearanceFetch, fetchClearance } from '../top/clearance';
-import { type CallEvent, sleep, TopClient, type TopClientOptions } from '../top/client';
+import { type ClearanceFetch, fetchClearance } from '../gateway/clearance';
+import { type CallEvent, sleep, TopClient, type TopClientOptions } from '../gateway/client';
 import { RateGate, RateMeter } from './gate';
 import {
   type BatchOptions,

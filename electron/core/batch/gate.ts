@@ -1,5 +1,5 @@
-import type { CallGate } from '../top/client';
-import { sleep } from '../top/client';
+import type { CallGate } from '../gateway/client';
+import { sleep } from '../gateway/client';
 
 export interface RateGateOptions {
   /** Calls per second allowed. */

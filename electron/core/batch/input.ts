@@ -5,7 +5,7 @@
  */
 import type ExcelJS from 'exceljs';
 import { type ClearanceError, clearanceError, type ErrorReason } from '../errors';
-import { normalizeOrderId, splitOrderIdList } from '../top/order-id';
+import { normalizeOrderId, splitOrderIdList } from '../gateway/order-id';
 import type { InvalidEntry } from './types';
 
 export interface ParsedOrders {

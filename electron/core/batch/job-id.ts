@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { shanghaiDate } from '../top/timestamp';
+import { shanghaiDate } from '../gateway/timestamp';
 
 /** `20250314-3fa9c1`: sorts by day and is short enough to type after `batch --resume`. */
 export function newJobId(at: Date): string {

@@ -1,4 +1,4 @@
-import type { ClearanceFetch } from '../top/clearance';
+import type { ClearanceFetch } from '../gateway/clearance';
 import { newJobId } from './job-id';
 import {
   emptyCounts,

@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { ClearanceFailure } from '../errors';
-import type { ClearanceFetch } from '../top/clearance';
+import type { ClearanceFetch } from '../gateway/clearance';
 import type { Vault } from '../vault/types';
 import { vaultError } from '../vault/vault';
 import { newJobId } from './job-id';

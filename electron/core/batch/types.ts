@@ -4,7 +4,7 @@
  * tests), and the progress the engine reports.
  */
 import type { ClearanceError, ErrorKind, ErrorReason } from '../errors';
-import type { ClearanceFetch } from '../top/clearance';
+import type { ClearanceFetch } from '../gateway/clearance';
 
 export type OrderState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 export const ORDER_STATES: readonly OrderState[] = ['pending', 'running', 'done', 'failed', 'skipped'];

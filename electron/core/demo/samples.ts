@@ -2,8 +2,9 @@
  * The demo gateway's people. All invented; the ID numbers are made up to show each validation
  * case (their check digits are computed, except where a bad one is the point). Listed in the README.
  */
+
+import { shanghaiDate } from '../gateway/timestamp';
 import { checkCharacter } from '../idcard';
-import { shanghaiDate } from '../top/timestamp';
 
 export interface SampleOrder {
   orderId: string;

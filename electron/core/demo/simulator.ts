@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { isSignMethod, signParams } from '../top/sign';
-import { parseShanghaiTimestamp, shanghaiDate } from '../top/timestamp';
+import { isSignMethod, signParams } from '../gateway/sign';
+import { parseShanghaiTimestamp, shanghaiDate } from '../gateway/timestamp';
 import { expiryOf, findSample, SCENARIO_ORDERS, type Scenario } from './samples';
 
 /** The account name demo records are kept under (the app's demo profile, and `get --demo`). */

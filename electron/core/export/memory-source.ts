@@ -4,9 +4,9 @@
  */
 
 import { expiryOf, findSample, type SampleOrder } from '../demo/samples';
+import type { ImageSide } from '../gateway/clearance';
+import { shanghaiDate } from '../gateway/timestamp';
 import { validateIdentity } from '../idcard';
-import type { ImageSide } from '../top/clearance';
-import { shanghaiDate } from '../top/timestamp';
 import type { StoredRecord } from '../vault/types';
 import type { ExportImage, ExportSource } from './types';
 

@@ -5,6 +5,9 @@
  */
 import { inflateSync } from 'node:zlib';
 import type PDFDocument from 'pdfkit';
+import type { ImageSide } from '../gateway/clearance';
+import { type ImageMime, sniffImage } from '../gateway/images';
+import { shanghaiTimestamp } from '../gateway/timestamp';
 import {
   credentialTypeLabel,
   type ExpiryStatus,
@@ -13,9 +16,6 @@ import {
   validateIdentity,
   WARNINGS,
 } from '../idcard';
-import type { ImageSide } from '../top/clearance';
-import { type ImageMime, sniffImage } from '../top/images';
-import { shanghaiTimestamp } from '../top/timestamp';
 import type { StoredRecord } from '../vault/types';
 import { codePointLabel, type FontSet } from './fonts';
 import type { ExportImage } from './types';

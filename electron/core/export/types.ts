@@ -3,8 +3,8 @@
  * and IPC as they are, so they hold strings, numbers and booleans only: no functions, no handles.
  */
 
-import type { ImageSide } from '../top/clearance';
-import type { ImageMime } from '../top/images';
+import type { ImageSide } from '../gateway/clearance';
+import type { ImageMime } from '../gateway/images';
 import type { StoredRecord } from '../vault/types';
 
 export interface ExportJob {

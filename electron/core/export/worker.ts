@@ -16,7 +16,7 @@ import {
   workerData,
 } from 'node:worker_threads';
 import { clearanceError, fail, type Result } from '../errors';
-import type { ImageSide } from '../top/clearance';
+import type { ImageSide } from '../gateway/clearance';
 import type { StoredRecord } from '../vault/types';
 import { runExport } from './run';
 import type { ExportImage, ExportJob, ExportProgress, ExportReport, ExportSource } from './types';

@@ -28,7 +28,7 @@ const PERMISSION_CODES = new Set([11, 12, 13, 42]);
 
 /**
  * Map a platform `error_response` to this product's reasons and a retry decision. The sub_code
- * is more specific than the code, so it is read first (top-protocol.md).
+ * is more specific than the code, so it is read first.
  */
 export function classifyPlatformError(e: PlatformError): Classification {
   const sub = e.subCode ?? '';

@@ -1,10 +1,10 @@
 import { type Dispatcher, request } from 'undici';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../errors';
+import { fetchClearance } from '../gateway/clearance';
+import { resolveGatewayUrl, TopClient, type TopClientOptions, type TopCredentials } from '../gateway/client';
+import { defaultDispatcher } from '../gateway/transport';
 import { secretAccount } from '../secrets';
 import type { SecretStore } from '../secrets/types';
-import { fetchClearance } from '../top/clearance';
-import { resolveGatewayUrl, TopClient, type TopClientOptions, type TopCredentials } from '../top/client';
-import { defaultDispatcher } from '../top/transport';
 import type { Profile } from './schema';
 
 /** Above this much difference from the gateway's clock, the test warns (the gateway refuses beyond 10 minutes). */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { resolveGatewayUrl } from '../top/client';
-import { DEFAULT_SIGN_METHOD, SIGN_METHODS } from '../top/sign';
+import { resolveGatewayUrl } from '../gateway/client';
+import { DEFAULT_SIGN_METHOD, SIGN_METHODS } from '../gateway/sign';
 
 /**
  * The one schema of the settings file (profiles and preferences). Secrets are not part of it:

@@ -3,9 +3,9 @@
  * written against it. Implementation: ./vault.ts (SQLCipher via better-sqlite3-multiple-ciphers).
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
+import type { ClearanceFetch, ImageSide } from '../gateway/clearance';
+import type { ImageMime } from '../gateway/images';
 import type { IdentityValidation } from '../idcard';
-import type { ClearanceFetch, ImageSide } from '../top/clearance';
-import type { ImageMime } from '../top/images';
 
 export interface StoredRecord {
   orderId: string;

@@ -8,10 +8,10 @@
 import { chmodSync, existsSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { type ClearanceError, ClearanceFailure, clearanceError } from '../errors';
+import type { ClearanceFetch, ImageSide } from '../gateway/clearance';
+import type { ImageMime } from '../gateway/images';
+import { shanghaiDate } from '../gateway/timestamp';
 import { type IdentityValidation, normalizeIdNumber, parseExpiry, validateIdentity } from '../idcard';
-import type { ClearanceFetch, ImageSide } from '../top/clearance';
-import type { ImageMime } from '../top/images';
-import { shanghaiDate } from '../top/timestamp';
 import { type Actor, AUDIT_SCHEMA, appendAudit, currentActor, purgeAudit, queryAudit } from './audit';
 import { migrate } from './migrations';
 import type { AuditQuery, RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from './types';
