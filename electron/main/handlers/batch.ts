@@ -1,0 +1,140 @@
+/** Batch lookups: prepare the input, run jobs in this process, report progress as events. */
+import { readFileSync } from 'node:fs';
+import { BatchRun, createJob, ordersFromText, readOrders, SqliteJobStore } from '../../core/batch';
+import type { JobInfo } from '../../core/batch/types';
+import { ClearanceFailure, clearanceError } from '../../core/errors';
+import { fsError } from '../../core/fsutil';
+import type { Handlers } from '../ipc';
+import type { BackendContext } from './context';
+import { guard, refuse } from './reply';
+import { preparedOrders, progressView } from './views';
+
+type BatchHandlers = Pick<
+  Handlers,
+  'batch.prepare' | 'batch.importFile' | 'batch.start' | 'batch.control' | 'batch.list' | 'batch.items'
+>;
+
+export function batchHandlers(ctx: BackendContext): BatchHandlers & { stopAll(): Promise<void> } {
+  const { host, settings } = ctx;
+  const runs = new Map<string, { run: BatchRun; done: Promise<unknown>; cancel: AbortController }>();
+  let jobStore: SqliteJobStore | undefined;
+  const jobs = async () => {
+    jobStore ??= new SqliteJobStore(await ctx.openVault());
+    return jobStore;
+  };
+  const view = (job: JobInfo) =>
+    progressView(runs.get(job.id)?.run.progress() ?? null, job, runs.has(job.id));
+
+  async function startRun(jobId: string) {
+    const store = await jobs();
+    const { profile, options } = await ctx.clientOptions();
+    const cancel = new AbortController();
+    const run = new BatchRun({ store, client: options }, jobId, {
+      signal: cancel.signal,
+      onProgress: (p) => {
+        const job = store.getJob(jobId);
+        if (job) host.emit('batch.progress', progressView(p, job, runs.has(jobId)));
+      },
+      progressIntervalMs: 250,
+    });
+    const done = run.run().then(
+      (outcome) => {
+        runs.delete(jobId);
+        ctx.learnFrom(outcome.stopError, profile);
+        host.emit('batch.progress', progressView(run.progress(), outcome.job, false, outcome.stopError));
+        return outcome;
+      },
+      (err: unknown) => {
+        // The run itself broke (the vault refused a write): say so instead of leaving the job "running".
+        runs.delete(jobId);
+        const job = store.getJob(jobId);
+        const e =
+          err instanceof ClearanceFailure
+            ? err.error
+            : clearanceError('vault-failed', { detail: (err as Error)?.name });
+        if (job) host.emit('batch.progress', { ...progressView(null, job, false, e), state: 'stopped' });
+      },
+    );
+    runs.set(jobId, { run, done, cancel });
+  }
+
+  return {
+    async stopAll() {
+      for (const { cancel, done } of runs.values()) {
+        cancel.abort();
+        await done;
+      }
+    },
+    'batch.prepare': ({ text }) => guard(async () => preparedOrders(ordersFromText(text))),
+    'batch.importFile': ({ column }) =>
+      guard(async () => {
+        const path = await host.chooseImportFile();
+        if (!path) return { cancelledByUser: true as const };
+        const fileName = path.split(/[\\/]/).pop() ?? path;
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(path);
+        } catch (err) {
+          return refuse(fsError(err));
+        }
+        const r = await readOrders({ name: fileName, bytes }, column ? { column } : {});
+        if (!r.ok) {
+          if (r.error.columns.length > 0)
+            return { kind: 'choose-column' as const, fileName, columns: r.error.columns };
+          return refuse(r.error.error);
+        }
+        return { kind: 'ids' as const, fileName, ...preparedOrders(r.value) };
+      }),
+    'batch.start': (req) =>
+      guard(async () => {
+        const store = await jobs();
+        const name = ctx.activeProfileName();
+        if (!name) return refuse(clearanceError('config-missing', { detail: '账号 / account' }));
+        const qps = settings.profile(name).qps;
+        const job = createJob(store, {
+          profile: name,
+          options: { needImage: req.needImage, refresh: req.refresh, concurrency: 4, qps },
+          source: 'app',
+          orderIds: req.orderIds,
+          invalid: [],
+        });
+        await startRun(job.id);
+        return { jobId: job.id };
+      }),
+    'batch.control': ({ jobId, action }) =>
+      guard(async () => {
+        const store = await jobs();
+        const job = store.getJob(jobId);
+        if (!job) return refuse(clearanceError('usage', { detail: `batch ${jobId}` }));
+        const active = runs.get(jobId);
+        if (action === 'pause') active?.run.pause();
+        if (action === 'resume') {
+          if (active) active.run.resume();
+          else await startRun(jobId); // a stopped or interrupted job picks up where it left off
+        }
+        if (action === 'cancel' && active) {
+          active.cancel.abort();
+          await active.done;
+        }
+        const v = view(store.getJob(jobId) as JobInfo);
+        // A cancelled job keeps its pending orders and can be resumed; the reply says what the user did.
+        return action === 'cancel' && !runs.has(jobId) ? { ...v, state: 'cancelled' as const } : v;
+      }),
+    'batch.list': () => guard(async () => (await jobs()).listJobs(50).map(view)),
+    'batch.items': ({ jobId, offset, limit }) =>
+      guard(async () => {
+        const all = (await jobs()).orders(jobId);
+        return {
+          total: all.length,
+          items: all.slice(offset, offset + limit).map((o) => ({
+            orderId: o.orderId,
+            state: o.state,
+            errorKind: o.failure?.kind ?? null,
+            message: o.failure
+              ? clearanceError(o.failure.reason, o.failure.code ? { code: o.failure.code } : {}).message
+              : null,
+          })),
+        };
+      }),
+  };
+}

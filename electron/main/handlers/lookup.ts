@@ -1,0 +1,79 @@
+/** The lookup bar and the card's buttons: fetch an order, reveal, copy and print it (audited). */
+import { fetchClearance } from '../../core/gateway/clearance';
+import { TopClient } from '../../core/gateway/client';
+import { normalizeOrderId } from '../../core/gateway/order-id';
+import type { StoredRecord } from '../../core/vault/types';
+import type { Handlers } from '../ipc';
+import type { BackendContext } from './context';
+import { guard, refuse } from './reply';
+import { cardView } from './views';
+
+type LookupHandlers = Pick<Handlers, 'lookup.get' | 'record.reveal' | 'record.copy' | 'record.print'>;
+
+export function lookupHandlers(ctx: BackendContext): LookupHandlers {
+  const card = (r: StoredRecord, source: 'vault' | 'gateway') =>
+    cardView(r, source, {
+      imageUrl: ctx.host.imageUrl,
+      demo: ctx.settings.findProfile(r.profile)?.gateway === 'demo',
+    });
+  return {
+    'lookup.get': (req) =>
+      guard(async () => {
+        const id = normalizeOrderId(req.input);
+        if (!id.ok) return refuse(id.error);
+        const vault = await ctx.openVault();
+        const existing = vault.get(id.value);
+        if (existing && !req.refresh) return card(existing, 'vault');
+        const { profile, options } = await ctx.clientOptions();
+        const got = await fetchClearance(new TopClient(options), id.value, {
+          needImage: req.needImage,
+          // Images take the same way out as the gateway call (system proxy, extra CA).
+          ...(ctx.dispatcher ? { imageDispatcher: ctx.dispatcher } : {}),
+        });
+        if (!got.ok) {
+          ctx.learnFrom(got.error, profile);
+          return refuse(got.error);
+        }
+        ctx.learnFrom(null, profile);
+        // The vault keeps stored images on a refetch without them (same person), and audits the fetch.
+        const saved = vault.saveFetch(got.value, profile, { channel: 'app' });
+        return card(saved, 'gateway');
+      }),
+    'record.reveal': ({ orderId }) =>
+      guard(async () => {
+        const { vault, record } = await ctx.stored(orderId);
+        vault.audit({
+          action: 'reveal',
+          profile: record.profile,
+          orderIds: [orderId],
+          detail: { fields: 'name,idNumber', channel: 'app' },
+        });
+        return { name: record.name, idNumber: record.idNumber };
+      }),
+    'record.copy': ({ orderId, field }) =>
+      guard(async () => {
+        const { vault, record } = await ctx.stored(orderId);
+        if (field !== 'orderId')
+          vault.audit({
+            action: 'copy',
+            profile: record.profile,
+            orderIds: [orderId],
+            detail: { field, channel: 'app' },
+          });
+        return {
+          text: field === 'orderId' ? record.orderId : field === 'name' ? record.name : record.idNumber,
+        };
+      }),
+    'record.print': ({ orderId }) =>
+      guard(async () => {
+        const { vault, record } = await ctx.stored(orderId);
+        vault.audit({
+          action: 'print',
+          profile: record.profile,
+          orderIds: [orderId],
+          detail: { channel: 'app' },
+        });
+        return { audited: true as const };
+      }),
+  };
+}

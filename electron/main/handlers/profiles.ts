@@ -1,0 +1,100 @@
+/** Accounts: save, set secrets (write-only), remove, switch, test the connection. */
+import type { ProfileView as ProfileViewDto } from '../../contract';
+import { DEMO_CREDENTIALS } from '../../core/demo/simulator';
+import { testConnection } from '../../core/settings/connection-test';
+import type { Handlers } from '../ipc';
+import type { BackendContext } from './context';
+import { guard, refuse } from './reply';
+
+type ProfileHandlers = Pick<
+  Handlers,
+  | 'demo.enable'
+  | 'app.status'
+  | 'profile.save'
+  | 'profile.setSecrets'
+  | 'profile.remove'
+  | 'profile.use'
+  | 'profile.test'
+>;
+
+export function profileHandlers(ctx: BackendContext): ProfileHandlers {
+  const { settings } = ctx;
+  const viewOf = async (name: string) =>
+    (await ctx.profiles()).find((x) => x.name === name) as ProfileViewDto;
+  return {
+    'app.status': () => guard(ctx.status),
+    'demo.enable': () =>
+      guard(async () => {
+        await ctx.ensureDemoProfile();
+        return ctx.status();
+      }),
+    'profile.save': (p) =>
+      guard(async () => {
+        const fields = {
+          displayName: p.displayName,
+          appKey: p.appKey,
+          gateway: p.gateway,
+          signMethod: p.signMethod,
+          targetAppKey: p.targetAppKey ?? undefined,
+          sessionExpiresAt: p.sessionExpiresAt ?? undefined,
+          qps: p.qps,
+        };
+        if (settings.findProfile(p.name)) settings.updateProfile(p.name, fields);
+        else await settings.addProfile({ name: p.name, ...fields });
+        if (!settings.defaultProfile()) settings.setDefault(p.name);
+        const view = await viewOf(p.name);
+        await ctx.announceStatus();
+        return view;
+      }),
+    'profile.setSecrets': ({ name, appSecret, session }) =>
+      guard(async () => {
+        settings.profile(name);
+        if (appSecret) await settings.setSecret(name, 'app-secret', appSecret);
+        if (session) await settings.setSession(name, session);
+        await ctx.announceStatus();
+        return viewOf(name);
+      }),
+    'profile.remove': ({ name }) =>
+      guard(async () => {
+        if (!settings.findProfile(name)) return { removed: false };
+        await settings.removeProfile(name);
+        await ctx.announceStatus();
+        return { removed: true };
+      }),
+    'profile.use': ({ name }) =>
+      guard(async () => {
+        settings.setDefault(name);
+        return ctx.announceStatus();
+      }),
+    'profile.test': ({ name }) =>
+      guard(async () => {
+        const profile = settings.profile(name);
+        const demo = profile.gateway === 'demo' ? await ctx.demoGateway() : undefined;
+        const r = await testConnection(profile, ctx.desk.secrets, {
+          ...(demo ? { gatewayUrl: demo.url, credentials: { ...DEMO_CREDENTIALS } } : {}),
+          ...(ctx.dispatcher ? { dispatcher: ctx.dispatcher } : {}),
+        });
+        if (!r.ok) return refuse(r.error);
+        const rep = r.value;
+        ctx.learnFrom(rep.error ?? null, name);
+        const messages = [
+          ...(rep.error ? [rep.error.message] : []),
+          ...(rep.clockWarning
+            ? [
+                {
+                  'zh-CN': `本机时钟与网关相差 ${rep.clockSkewSeconds} 秒，请校准时钟。`,
+                  'en-US': `This computer's clock is ${rep.clockSkewSeconds} s off the gateway's: set it right.`,
+                },
+              ]
+            : []),
+        ];
+        return {
+          reachable: rep.reachable,
+          signatureAccepted: rep.signatureAccepted === true,
+          sessionValid: rep.sessionValid === true,
+          clockSkewSeconds: rep.clockSkewSeconds,
+          messages,
+        };
+      }),
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The DTOs the renderer sees, made from core's values: plain functions, no state. Personal data
+ * leaves main masked here; only record.reveal / record.copy carry it in full (and are audited).
+ */
+import type {
+  BatchProgress as BatchProgressView,
+  CardView,
+  PreparedOrders,
+  ProfileView as ProfileViewDto,
+  RecordRow,
+} from '../../contract';
+import type { BatchProgress, JobInfo } from '../../core/batch/types';
+import type { ClearanceError } from '../../core/errors';
+import type { ImageSide } from '../../core/gateway/clearance';
+import { credentialTypeLabel, ID_FORM_LABELS, maskIdNumber, maskName, WARNINGS } from '../../core/idcard';
+import type { Preferences } from '../../core/settings/schema';
+import { needsReauthFor, type ProfileView } from '../../core/settings/store';
+import type { RecordFlag, RecordQuery, StoredRecord } from '../../core/vault/types';
+
+export function profileView(p: ProfileView): ProfileViewDto {
+  return {
+    name: p.name,
+    displayName: p.displayName,
+    appKey: p.appKey,
+    gateway: p.gateway,
+    signMethod: p.signMethod,
+    targetAppKey: p.targetAppKey ?? null,
+    sessionExpiresAt: p.sessionExpiresAt ?? null,
+    qps: p.qps,
+    hasSecret: p.hasSecret === true,
+    hasSession: p.hasSession === true,
+    health: p.health ?? 'missing',
+    isDefault: p.isDefault,
+  };
+}
+
+export function preferencesView(p: Preferences) {
+  return {
+    language: p.language,
+    retentionDays: p.retentionDays,
+    imageRetentionDays: p.imageRetentionDays ?? null,
+    auditRetentionDays: p.auditRetentionDays,
+    expiringSoonDays: p.expiringSoonDays,
+    watermarkText: p.watermarkText,
+    downloadImagesByDefault: p.downloadImagesByDefault,
+  };
+}
+
+const both = (t: { zh: string; en: string }) => ({ 'zh-CN': t.zh, 'en-US': t.en });
+
+/** The clearance card: masked values, the vault's verdict (validated on read, against today). */
+export function cardView(
+  r: StoredRecord,
+  source: CardView['source'],
+  ctx: { imageUrl: (orderId: string, side: ImageSide) => string; demo: boolean },
+): CardView {
+  const v = r.validation;
+  return {
+    orderId: r.orderId,
+    maskedName: maskName(r.name),
+    maskedIdNumber: maskIdNumber(r.idNumber),
+    typeLabel: {
+      'zh-CN': credentialTypeLabel(r.idType, 'zh-CN'),
+      'en-US': credentialTypeLabel(r.idType, 'en-US'),
+    },
+    idFormLabel: both(ID_FORM_LABELS[v.form]),
+    expiry: {
+      raw: r.expiry,
+      date: v.expiry.date ?? null,
+      status: v.expiry.status,
+      daysLeft: v.expiry.daysLeft ?? null,
+    },
+    warnings: v.warnings.map((code) => ({ code, text: both(WARNINGS[code]) })),
+    images: {
+      front: r.images.front ? ctx.imageUrl(r.orderId, 'front') : null,
+      back: r.images.back ? ctx.imageUrl(r.orderId, 'back') : null,
+    },
+    fetchedAt: r.fetchedAt,
+    firstFetchedAt: r.firstFetchedAt,
+    profile: r.profile,
+    source,
+    demo: ctx.demo,
+  };
+}
+
+export function recordRow(r: StoredRecord): RecordRow {
+  const f = r.validation.flags;
+  const flags: RecordRow['flags'] = [];
+  if (f.expired) flags.push('expired');
+  if (f.expiring) flags.push('expiring');
+  if (f.invalid) flags.push('invalid');
+  if (f.noImages) flags.push('no-images');
+  return {
+    orderId: r.orderId,
+    maskedName: maskName(r.name),
+    maskedIdNumber: maskIdNumber(r.idNumber),
+    expiryStatus: r.validation.expiry.status,
+    expiry: r.expiry,
+    flags,
+    fetchedAt: r.fetchedAt,
+    profile: r.profile,
+  };
+}
+
+/** A job's state as the batch view shows it; `active`: a run of it is going on in this process. */
+export function progressView(
+  p: BatchProgress | null,
+  job: JobInfo,
+  active: boolean,
+  stopped: ClearanceError | null = null,
+): BatchProgressView {
+  const counts = p?.counts ?? job.counts;
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const state: BatchProgressView['state'] = active
+    ? p?.paused
+      ? 'paused'
+      : 'running'
+    : job.status === 'finished'
+      ? 'finished'
+      : job.status === 'stopped'
+        ? 'stopped'
+        : job.status === 'paused'
+          ? 'paused'
+          : counts.pending + counts.running === 0
+            ? 'finished'
+            : 'stopped';
+  return {
+    jobId: job.id,
+    state,
+    counts,
+    total,
+    callsPerSecond: p?.callsPerSecond ?? 0,
+    etaSeconds: p?.etaSeconds ?? null,
+    stoppedBy: stopped,
+  };
+}
+
+export const preparedOrders = (p: {
+  orderIds: string[];
+  duplicates: number;
+  invalid: { line: number; preview: string }[];
+}): PreparedOrders => ({
+  valid: p.orderIds,
+  duplicates: p.duplicates,
+  invalid: p.invalid.map(({ line, preview }) => ({ line, preview })),
+});
+
+/** The records list's filter, as the vault's query. */
+export function vaultQuery(q: {
+  text?: string | undefined;
+  flags?: RecordFlag[] | undefined;
+  fetchedFrom?: string | undefined;
+  fetchedTo?: string | undefined;
+  sort?: RecordQuery['sort'] | undefined;
+  order?: RecordQuery['order'] | undefined;
+}): Omit<RecordQuery, 'offset' | 'limit'> {
+  return {
+    ...(q.text ? { text: q.text } : {}),
+    ...(q.flags ? { flags: q.flags } : {}),
+    ...(q.fetchedFrom ? { fetchedFrom: q.fetchedFrom } : {}),
+    ...(q.fetchedTo ? { fetchedTo: q.fetchedTo } : {}),
+    sort: q.sort ?? 'fetchedAt',
+    order: q.order ?? 'desc',
+  };
+}
+
+/**
+ * What a gateway answer says about the profile's session (`null` error: the call succeeded):
+ * a refused session marks it; any answer that got past the session check clears an old mark.
+ */
+export function sessionLesson(
+  error: Pick<ClearanceError, 'kind' | 'reason'> | null,
+  markedNow: boolean,
+): 'mark' | 'clear' | null {
+  if (error && needsReauthFor(error)) return 'mark';
+  if (markedNow && (!error || error.kind === 'business')) return 'clear';
+  return null;
+}
