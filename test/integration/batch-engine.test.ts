@@ -71,6 +71,29 @@ function newJob(orderIds: string[], options: Partial<BatchOptions> = {}) {
   });
 }
 
+describe('the vault-backed job store', () => {
+  it('pages a job by position (keyset), in input order, for all orders and per state', () => {
+    const ids = generated(50);
+    const job = store.createJob({
+      profile: 'p',
+      options: { ...DEFAULT_BATCH_OPTIONS },
+      source: 'test',
+      orderIds: ids,
+      invalid: [],
+    });
+    for (const id of ids.filter((_, i) => i % 3 === 0)) store.setState(job.id, id, 'skipped');
+    const page = store.orders(job.id, undefined, { afterSeq: 9, limit: 5 });
+    expect(page.map((o) => o.seq)).toEqual([10, 11, 12, 13, 14]);
+    expect(page.map((o) => o.orderId)).toEqual(ids.slice(10, 15));
+    const pending = store.orders(job.id, ['pending'], { afterSeq: 10, limit: 4 });
+    expect(pending.map((o) => o.seq)).toEqual([11, 13, 14, 16]);
+    const both = store.orders(job.id, ['pending', 'skipped'], { afterSeq: 44, limit: 10 });
+    expect(both.map((o) => o.seq)).toEqual([45, 46, 47, 48, 49]);
+    expect(store.orders(job.id)).toHaveLength(50);
+    expect(store.orders(job.id, undefined, { afterSeq: 49 })).toEqual([]);
+  });
+});
+
 describe('batch against the demo gateway', () => {
   it('ends every order done or failed with the right kind, within the calls-per-second cap, with transient faults retried', async () => {
     sim = await startSimulator({ latencyMs: 30, maxCallsPerSecond: 10 });

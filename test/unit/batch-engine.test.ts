@@ -80,6 +80,24 @@ function job(store: MemoryJobStore, orderIds: string[], opts: Partial<typeof DEF
 }
 
 describe('BatchRun', () => {
+  it('reads the pending orders a page at a time, never the whole job', async () => {
+    const store = new MemoryJobStore();
+    const j = job(store, ids(1000), { concurrency: 4 });
+    const reads: { limit: number | undefined; rows: number }[] = [];
+    const orders = store.orders.bind(store);
+    store.orders = (id, states, page) => {
+      const rows = orders(id, states, page);
+      reads.push({ limit: page?.limit, rows: rows.length });
+      return rows;
+    };
+    const fake = fakeFetch(() => 'ok', 0);
+    const out = await new BatchRun({ store, client, fetchOrder: fake.fetchOrder }, j.id).run();
+    expect(out.job.counts.done).toBe(1000);
+    expect([...fake.requested].sort()).toEqual(ids(1000));
+    expect(reads.length).toBeGreaterThan(3);
+    expect(reads.every((r) => r.limit !== undefined && r.limit <= 256 && r.rows <= r.limit)).toBe(true);
+  });
+
   it('fetches every order once, saves each record, and reports progress to the end', async () => {
     const store = new MemoryJobStore();
     const j = job(store, ids(30), { concurrency: 3 });

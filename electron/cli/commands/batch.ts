@@ -413,17 +413,26 @@ async function showJob(io: Io, desk: Desk, id: string, json: boolean): Promise<n
   const store = await openStore(desk);
   const job = JOB_ID_PATTERN.test(id) ? store.getJob(id) : undefined;
   if (!job) return usage(io, json, `${say(io, '没有批次', 'no batch job')} ${id}`);
-  const orders = store.orders(id);
-  const failed = orders.filter((o) => o.state === 'failed');
+  const failed = store.orders(id, ['failed']);
   if (json) {
-    io.stdout(
-      `${JSON.stringify({
-        ok: true,
-        job: { ...jobJson(job), invalid: job.invalid },
-        failures: failed.map((f) => failureJson(io, f)),
-        orders: orders.map((o) => ({ orderId: o.orderId, state: o.state, updatedAt: o.updatedAt })),
-      })}\n`,
-    );
+    // Every order, written a keyset page at a time: a 100,000-order job is never one string.
+    const head = JSON.stringify({
+      ok: true,
+      job: { ...jobJson(job), invalid: job.invalid },
+      failures: failed.map((f) => failureJson(io, f)),
+    });
+    io.stdout(`${head.slice(0, -1)},"orders":[`);
+    let afterSeq = -1;
+    let first = true;
+    for (;;) {
+      const page = store.orders(id, undefined, { afterSeq, limit: 2000 });
+      if (page.length === 0) break;
+      const items = page.map((o) => JSON.stringify({ orderId: o.orderId, state: o.state, updatedAt: o.updatedAt }));
+      io.stdout(`${first ? '' : ','}${items.join(',')}`);
+      first = false;
+      afterSeq = (page.at(-1) as { seq: number }).seq;
+    }
+    io.stdout(']}\n');
     return 0;
   }
   const c = job.counts;

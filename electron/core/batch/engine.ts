@@ -1,7 +1,7 @@
 /**
  * Runs a batch job: a few workers take pending orders in input order, every gateway call (retries
  * included) passes one RateGate, and each result is written as it arrives, so that a crash loses
- * at most the orders in flight (they are `running`, and go back to pending on resume).
+ * at most the orders in flight (still pending in the store, asked again on resume).
  */
 import { type ClearanceError, clearanceError, type ErrorKind, exitCodeFor, type Result } from '../errors';
 import { type ClearanceFetch, fetchClearance } from '../gateway/clearance';
@@ -191,8 +191,8 @@ export class BatchRun {
     this.counts = { ...job.counts };
     this.started = this.now();
 
-    const queue = store.orders(this.jobId, ['pending']).map((o) => o.orderId);
-    if (queue.length === 0) {
+    const queue = new PendingQueue(store, this.jobId);
+    if (this.counts.pending === 0) {
       store.setStatus(this.jobId, 'finished', null);
       return this.outcome('finished');
     }
@@ -232,14 +232,15 @@ export class BatchRun {
         const ban = bannedUntil - Date.now();
         if (ban > 0) await sleep(ban, signal).catch(() => {});
         if (signal.aborted) return;
-        const orderId = queue.shift();
+        const orderId = queue.next();
         if (orderId === undefined) return;
         if (!options.refresh && store.isStored(orderId)) {
           store.setState(this.jobId, orderId, 'skipped');
           this.move('pending', 'skipped');
           continue;
         }
-        store.setState(this.jobId, orderId, 'running');
+        // In flight is this run's own count, not a write: after a crash an order is pending either
+        // way, and one commit (with its fsync) per order is what a large job's time is made of.
         this.move('pending', 'running');
         const got = await fetchOrder(client, orderId, { needImage: options.needImage, signal });
         if (got.ok) {
@@ -269,7 +270,7 @@ export class BatchRun {
         if (e.reason === 'throttled' && bans < MAX_BANS_PER_ORDER) {
           store.setState(this.jobId, orderId, 'pending');
           this.move('running', 'pending');
-          queue.unshift(orderId);
+          queue.again(orderId);
           bannedUntil = Math.max(bannedUntil, Date.now() + ((e.retryAfterSeconds ?? 1) + 1) * 1000);
           continue;
         }
@@ -293,7 +294,7 @@ export class BatchRun {
     };
 
     try {
-      await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(options.concurrency, this.counts.pending) }, worker));
     } finally {
       if (ticker) clearInterval(ticker);
       if (this.emitTimer) clearTimeout(this.emitTimer);
@@ -333,6 +334,44 @@ export class BatchRun {
       calls: this.calls,
       elapsedMs: this.now() - this.started,
     };
+  }
+}
+
+/**
+ * The job's pending orders in input order, read from the store a page at a time by position, so
+ * a run holds one page, not the job: its cost per order stays the same at 100,000 orders.
+ */
+class PendingQueue {
+  private page: string[] = [];
+  private at = 0;
+  private afterSeq = -1;
+  private exhausted = false;
+  /** Orders put back (a ban): asked again before the next new one. */
+  private readonly retry: string[] = [];
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly jobId: string,
+    private readonly pageSize = 256,
+  ) {}
+
+  next(): string | undefined {
+    if (this.retry.length > 0) return this.retry.shift();
+    if (this.at >= this.page.length && !this.exhausted) {
+      const rows = this.store.orders(this.jobId, ['pending'], {
+        afterSeq: this.afterSeq,
+        limit: this.pageSize,
+      });
+      this.page = rows.map((r) => r.orderId);
+      this.at = 0;
+      if (rows.length < this.pageSize) this.exhausted = true;
+      if (rows.length > 0) this.afterSeq = (rows.at(-1) as { seq: number }).seq;
+    }
+    return this.at < this.page.length ? this.page[this.at++] : undefined;
+  }
+
+  again(orderId: string) {
+    this.retry.push(orderId);
   }
 }
 

@@ -7,6 +7,7 @@ import {
   type JobStore,
   type NewJob,
   type OrderFailure,
+  type OrderPage,
   type OrderRow,
   type OrderState,
 } from './types';
@@ -76,10 +77,12 @@ export class MemoryJobStore implements JobStore {
       .map((j) => this.info(j));
   }
 
-  orders(jobId: string, states?: OrderState[]) {
+  orders(jobId: string, states?: OrderState[], page: OrderPage = {}) {
+    const after = page.afterSeq ?? -1;
     return [...this.job(jobId).orders.values()]
-      .filter((o) => !states || states.includes(o.state))
+      .filter((o) => o.seq > after && (!states || states.includes(o.state)))
       .sort((a, b) => a.seq - b.seq)
+      .slice(0, page.limit ?? Number.POSITIVE_INFINITY)
       .map((o) => ({ ...o }));
   }
 

@@ -18,6 +18,7 @@ import {
   type JobStore,
   type NewJob,
   type OrderFailure,
+  type OrderPage,
   type OrderRow,
   type OrderState,
 } from './types';
@@ -47,6 +48,8 @@ CREATE TABLE batch_orders (
 ) WITHOUT ROWID;
 CREATE INDEX batch_orders_by_state ON batch_orders (job_id, state, seq);
 `,
+  // Pages of a job's orders by position (keyset on seq), whatever their state.
+  'CREATE INDEX batch_orders_by_seq ON batch_orders (job_id, seq);',
 ];
 
 interface JobRow {
@@ -102,8 +105,14 @@ export class SqliteJobStore implements JobStore {
       job: db.prepare('SELECT * FROM batch_jobs WHERE id = ?'),
       jobs: db.prepare('SELECT * FROM batch_jobs ORDER BY created_at DESC, id DESC LIMIT ?'),
       counts: db.prepare('SELECT state, count(*) AS n FROM batch_orders WHERE job_id = ? GROUP BY state'),
-      orders: db.prepare(
-        'SELECT order_id, seq, state, failure, updated_at FROM batch_orders WHERE job_id = ? ORDER BY seq',
+      // Keyset pages on the (job_id, seq) and (job_id, state, seq) indexes.
+      ordersPage: db.prepare(
+        `SELECT order_id, seq, state, failure, updated_at FROM batch_orders
+         WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      ),
+      ordersInStatePage: db.prepare(
+        `SELECT order_id, seq, state, failure, updated_at FROM batch_orders
+         WHERE job_id = ? AND state = ? AND seq > ? ORDER BY seq LIMIT ?`,
       ),
       status: db.prepare('UPDATE batch_jobs SET status = ?, updated_at = ? WHERE id = ?'),
       statusStop: db.prepare('UPDATE batch_jobs SET status = ?, stop_error = ?, updated_at = ? WHERE id = ?'),
@@ -180,9 +189,14 @@ export class SqliteJobStore implements JobStore {
     return (this.st.jobs.all(limit) as JobRow[]).map((r) => this.info(r));
   }
 
-  orders(jobId: string, states?: OrderState[]): OrderRow[] {
-    const rows = (this.st.orders.all(jobId) as OrderDbRow[]).map(toOrder);
-    return states ? rows.filter((o) => states.includes(o.state)) : rows;
+  orders(jobId: string, states?: OrderState[], page: OrderPage = {}): OrderRow[] {
+    const after = page.afterSeq ?? -1;
+    const limit = page.limit ?? -1; // SQLite: a negative LIMIT is no limit
+    if (!states) return (this.st.ordersPage.all(jobId, after, limit) as OrderDbRow[]).map(toOrder);
+    // One indexed range per state, merged back into input order.
+    const rows = states.flatMap((s) => this.st.ordersInStatePage.all(jobId, s, after, limit) as OrderDbRow[]);
+    if (states.length > 1) rows.sort((a, b) => a.seq - b.seq);
+    return (limit >= 0 ? rows.slice(0, limit) : rows).map(toOrder);
   }
 
   setStatus(jobId: string, status: JobStatus, stopError?: OrderFailure | null) {

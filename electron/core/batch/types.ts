@@ -90,13 +90,22 @@ export interface NewJob {
  * Where jobs and order states live. `complete` must store the fetched record and mark the order
  * done atomically: after a crash an order is either done with its record saved, or not done.
  */
+/** A keyset page of a job's orders: positions (`seq`, 0-based input order) after `afterSeq`. */
+export interface OrderPage {
+  afterSeq?: number;
+  limit?: number;
+}
+
 export interface JobStore {
   createJob(job: NewJob): JobInfo;
   getJob(id: string): JobInfo | undefined;
   /** Newest first. */
   listJobs(limit?: number): JobInfo[];
-  /** Orders in `states`, in input order. */
-  orders(jobId: string, states?: OrderState[]): OrderRow[];
+  /**
+   * Orders in `states`, in input order; `page` reads a slice by keyset (input positions after
+   * `afterSeq`, at most `limit`), so a large job is never read whole.
+   */
+  orders(jobId: string, states?: OrderState[], page?: OrderPage): OrderRow[];
   setStatus(jobId: string, status: JobStatus, stopError?: OrderFailure | null): void;
   /** Moves orders in `from` back to pending (`running` after a crash; retryable failures on resume). */
   requeue(jobId: string, from: { states: OrderState[]; failedKinds?: ErrorKind[] }): number;

@@ -123,10 +123,14 @@ export function batchHandlers(ctx: BackendContext): BatchHandlers & { stopAll():
     'batch.list': () => guard(async () => (await jobs()).listJobs(50).map(view)),
     'batch.items': ({ jobId, offset, limit }) =>
       guard(async () => {
-        const all = (await jobs()).orders(jobId);
+        const store = await jobs();
+        const job = store.getJob(jobId);
+        if (!job) return refuse(clearanceError('usage', { detail: `batch ${jobId}` }));
+        // Positions are 0-based input order, so "after offset − 1" is a keyset read of the same page.
+        const page = store.orders(jobId, undefined, { afterSeq: offset - 1, limit });
         return {
-          total: all.length,
-          items: all.slice(offset, offset + limit).map((o) => ({
+          total: Object.values(job.counts).reduce((a, b) => a + b, 0),
+          items: page.map((o) => ({
             orderId: o.orderId,
             state: o.state,
             errorKind: o.failure?.kind ?? null,
