@@ -5,16 +5,24 @@ export interface RateGateOptions {
   /** Calls per second allowed. */
   qps: number;
   /**
-   * The window counted is this much longer than a second. The gateway counts calls when they
-   * arrive, and arrival times wobble (network, a busy machine) by tens of milliseconds; the
-   * default 10 % absorbs up to 100 ms, so any 1 s window the gateway sees stays at or under the cap.
+   * The margin the gate starts with (and narrows back to): the window counted is this much longer
+   * than a second. The gateway counts calls when they arrive, and arrival times wobble (network
+   * jitter, a busy machine) by tens of milliseconds; the default 5 % absorbs 50 ms, so the gate
+   * starts tight (95 % of the cap) and relies on widen() when the wobble is larger.
    */
   slack?: number;
+  /** After this long without a throttle the margin narrows one step again (default 30 s). */
+  quietMs?: number;
   /** The closest two calls may follow each other, as a fraction of 1/qps (catching up after a stall). */
   minSpacing?: number;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
+
+/** How far one throttle widens the margin, how far a quiet period narrows it, and the widest it gets. */
+const WIDEN_STEP = 0.05;
+const NARROW_STEP = 0.01;
+const MAX_SLACK = 0.5;
 
 /**
  * The calls-per-second cap. Callers pass one at a time, in arrival order, and a call passes only
@@ -22,15 +30,20 @@ export interface RateGateOptions {
  * interval after the previous one. Times are taken when a call actually passes, so a stalled event
  * loop (a slow disk write) can delay calls but never push the count in any window over the cap;
  * what a stall cost is caught up at up to 1.25 times the rate, and a long pause (a ban, a paused job)
- * never becomes a burst of more than that.
+ * never becomes a burst of more than that. The margin adapts: it widens on a throttle and narrows
+ * back, a step per quiet period, to where it started.
  */
 export class RateGate implements CallGate {
   windowMs: number;
   spacingMs: number;
-  private slack: number;
+  slack: number;
+  private readonly baseSlack: number;
+  private readonly quietMs: number;
   private readonly qps: number;
   private readonly minSpacing: number;
   private widenedAt = Number.NEGATIVE_INFINITY;
+  /** When the margin last changed or was last confirmed too narrow. */
+  private adjustedAt: number;
   private readonly limit: number;
   /** Pass times of the last `limit` calls, oldest first. */
   private readonly passes: number[] = [];
@@ -41,7 +54,9 @@ export class RateGate implements CallGate {
   constructor(opts: RateGateOptions) {
     if (!(opts.qps > 0)) throw new RangeError('qps must be positive');
     this.qps = opts.qps;
-    this.slack = opts.slack ?? 0.1;
+    this.baseSlack = opts.slack ?? 0.05;
+    this.slack = this.baseSlack;
+    this.quietMs = opts.quietMs ?? 30_000;
     this.minSpacing = opts.minSpacing ?? 0.8;
     // A fractional rate (0.5/s) is one call per window stretched to match.
     this.limit = Math.max(1, Math.floor(opts.qps));
@@ -50,6 +65,7 @@ export class RateGate implements CallGate {
     this.setSlack(this.slack);
     this.now = opts.now ?? (() => performance.now());
     this.sleep = opts.sleep ?? sleep;
+    this.adjustedAt = this.now();
   }
 
   private setSlack(slack: number) {
@@ -59,14 +75,22 @@ export class RateGate implements CallGate {
   }
 
   /**
-   * The gateway throttled us anyway: arrivals wobble more than the margin allows, so widen it
-   * (by 10 points, up to 50 %). Replies of the same ban, arriving together, count once.
+   * The gateway throttled us anyway: arrivals wobble more than the margin allows, so widen it.
+   * Replies of the same ban, arriving together, count once.
    */
   widen(): void {
     const now = this.now();
+    this.adjustedAt = now;
     if (now - this.widenedAt < this.windowMs) return;
     this.widenedAt = now;
-    this.setSlack(Math.min(0.5, this.slack + 0.1));
+    this.setSlack(Math.min(MAX_SLACK, this.slack + WIDEN_STEP));
+  }
+
+  /** A quiet period since the last change: the wobble that widened the margin may be gone. */
+  private narrowWhenQuiet(now: number) {
+    if (this.slack <= this.baseSlack || now - this.adjustedAt < this.quietMs) return;
+    this.adjustedAt = now;
+    this.setSlack(Math.max(this.baseSlack, this.slack - NARROW_STEP));
   }
 
   /** How long until the next call may pass (0: now). */
@@ -94,7 +118,9 @@ export class RateGate implements CallGate {
     }
     try {
       for (let wait = this.waitMs(); wait > 0; wait = this.waitMs()) await this.sleep(wait, signal);
-      this.passes.push(this.now());
+      const now = this.now();
+      this.narrowWhenQuiet(now);
+      this.passes.push(now);
       if (this.passes.length > this.limit) this.passes.shift();
     } finally {
       release();

@@ -55,6 +55,8 @@ export interface SimulatorOptions {
   port?: number;
   credentials?: { appKey: string; appSecret: string; session: string };
   latencyMs?: number;
+  /** A random extra 0–N ms on every call's latency, as a real network's jitter. */
+  latencyJitterMs?: number;
   /** Calls above this many in any one second window get an `accesscontrol` ban of 1 s. */
   maxCallsPerSecond?: number;
   clock?: () => Date;
@@ -363,7 +365,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const params: Record<string, string> = Object.fromEntries(url.searchParams);
     const body = await readBody(req);
     if (body) for (const [k, v] of new URLSearchParams(body)) params[k] = v;
-    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+    const delay = latencyMs + Math.random() * (opts.latencyJitterMs ?? 0);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const format = params.format === 'xml' ? 'xml' : 'json';
     const reply = answer(params);
     const call: SimulatorCall = {
