@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClearanceFailure } from '../../electron/core/errors';
 import { MemorySecretStore } from '../../electron/core/secrets/memory-store';
 import { openVaultWithKeychain, VAULT_FILE } from '../../electron/core/vault/open';
-import { openVault } from '../../electron/core/vault/vault';
+import { openVault, VAULT_MIGRATIONS } from '../../electron/core/vault/vault';
 import { fakeFetch, person } from '../support/vault-fetch';
 
 let dir: string;
@@ -171,7 +171,7 @@ describe('schema versions across reopen', () => {
       version: 2,
     });
     expect(db.prepare("SELECT version FROM schema_versions WHERE component = 'vault'").get()).toEqual({
-      version: 1,
+      version: VAULT_MIGRATIONS.length,
     });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     v2.close();

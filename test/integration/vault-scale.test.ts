@@ -99,6 +99,27 @@ describe(`search at ${N.toLocaleString('en')} records`, () => {
     expect(hits.rows.every((r) => r.name.includes(part))).toBe(true);
   });
 
+  it('by a substring of every length, through the name index, exactly as a full scan finds it', () => {
+    const name = Array.from(people[777]!.name);
+    const long = people.find((p) => Array.from(p.name).length >= 4)?.name;
+    const queries = [
+      name[0]!,
+      name.slice(-1)[0]!,
+      name.slice(0, 2).join(''),
+      name.slice(-2).join(''),
+      name.join(''),
+    ];
+    if (long) queries.push(long, Array.from(long).slice(1).join(''));
+    for (const q of queries) {
+      const want = expected((i) => people[i]!.name.includes(q));
+      expect(want.length, q).toBeGreaterThan(0);
+      expect(ids({ text: q }), q).toEqual(want);
+      expect(plan({ text: q }).join('|'), q).toMatch(/name_grams/);
+      expect(plan({ text: q }).join('|'), q).not.toMatch(/SCAN name_grams/);
+    }
+    expect(ids({ text: '不存在的名字' })).toEqual([]);
+  });
+
   it('by the last digits of the ID number', () => {
     const tail = people[777]!.idNumber.slice(-5);
     expect(ids({ text: tail })).toEqual(

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClearanceFailure } from '../../electron/core/errors';
 import type { Vault } from '../../electron/core/vault/types';
-import { openVault } from '../../electron/core/vault/vault';
+import { openVault, VAULT_MIGRATIONS } from '../../electron/core/vault/vault';
 import { fakeFetch, fakeJpeg, person } from '../support/vault-fetch';
 
 const KEY = 'a1'.repeat(32);
@@ -249,6 +249,22 @@ describe('search', () => {
   });
 });
 
+describe('the name index follows every write', () => {
+  it('a refetch with another name, a forget and a purge leave no stale match', () => {
+    const names = (text: string) => vault.search({ text }).rows.map((r) => r.orderId);
+    vault.saveFetch(fakeFetch('1', WANG), 'p');
+    vault.saveFetch(fakeFetch('2', { ...WANG, name: '李四' }), 'p');
+    expect(names('芳')).toEqual(['1']);
+    vault.saveFetch(fakeFetch('1', { ...WANG, name: '赵敏' }), 'p');
+    expect(names('芳')).toEqual([]);
+    expect(names('赵敏')).toEqual(['1']);
+    vault.forget(['1'], { profile: 'p', channel: 'app' });
+    expect(names('赵')).toEqual([]);
+    const db = vault.extend('test', []);
+    expect(db.prepare('SELECT count(*) AS n FROM name_grams').get()).toEqual({ n: 3 }); // 李, 四, 李四
+  });
+});
+
 describe('forget, purge and the audit log', () => {
   it('forget removes records and their images and raw replies, audited with the order ids only', () => {
     vault.saveFetch(fakeFetch('1', WANG, { front: fakeJpeg('x') }), 'p');
@@ -347,7 +363,7 @@ describe('schema and failures', () => {
     expect(db.prepare('SELECT state, note FROM jobs').all()).toEqual([{ state: 'queued', note: null }]);
     expect(db.prepare('SELECT component, version FROM schema_versions ORDER BY component').all()).toEqual([
       { component: 'batch', version: 2 },
-      { component: 'vault', version: 1 },
+      { component: 'vault', version: VAULT_MIGRATIONS.length },
     ]);
     expect(reason(() => vault.extend('batch', m.slice(0, 1)))).toBe('vault-failed');
     expect(reason(() => vault.extend('vault', []))).toBe('internal');

@@ -14,6 +14,7 @@ import { shanghaiDate } from '../gateway/timestamp';
 import { type IdentityValidation, normalizeIdNumber, parseExpiry, validateIdentity } from '../idcard';
 import { type Actor, AUDIT_SCHEMA, appendAudit, currentActor, purgeAudit, queryAudit } from './audit';
 import { migrate } from './migrations';
+import { NAME_GRAMS_MIGRATION, nameContains, registerNameGrams } from './name-search';
 import type { AuditQuery, RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from './types';
 
 export interface OpenVaultOptions {
@@ -76,6 +77,7 @@ CREATE TABLE images (
 CREATE INDEX images_stored ON images(stored_at);
 ${AUDIT_SCHEMA}
 `,
+  NAME_GRAMS_MIGRATION,
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
@@ -187,8 +189,9 @@ export function recordWhere(
       parts.push('(id_rev >= @r AND id_rev < @rEnd)');
       Object.assign(params, { r: reverse(up), rEnd: prefixEnd(reverse(up)) });
     } else {
-      parts.push('instr(name, @name) > 0');
-      params.name = text;
+      const match = nameContains(text);
+      parts.push(match.sql);
+      Object.assign(params, match.params);
     }
   }
   for (const flag of new Set<RecordFlag>(q.flags ?? [])) {
@@ -255,6 +258,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
     db.pragma('busy_timeout = 5000');
     // Every page read is decrypted: a larger cache (32 MB) keeps repeated searches off the cipher.
     db.pragma('cache_size = -32000');
+    registerNameGrams(db);
     migrate(db, 'vault', VAULT_MIGRATIONS);
   } catch (err) {
     db.close();
