@@ -1,14 +1,51 @@
-// `npm run bench`: every benchmark script in bench/, one after the other. Each prints its figures.
+// `npm run bench [names…]`: every benchmark script in bench/, one after the other. Each prints its
+// figures and hands them (bench/report.ts) to this runner, which writes bench/results.md (the
+// table the README shows) and bench/results.json, with a description of the machine.
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 
+const here = new URL('.', import.meta.url);
 const only = process.argv.slice(2);
-const scripts = readdirSync(new URL('.', import.meta.url))
-  .filter((f) => f.endsWith('.ts'))
+const scripts = readdirSync(here)
+  .filter((f) => f.endsWith('.ts') && f !== 'report.ts')
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
   .sort();
+const resultsDir = mkdtempSync(join(tmpdir(), 'cd-bench-results-'));
 for (const f of scripts) {
   console.log(`\n=== bench/${f}`);
-  const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', `bench/${f}`], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', `bench/${f}`], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_RESULTS_DIR: resultsDir },
+  });
   if (r.status !== 0) process.exitCode = 1;
 }
+
+const benches = readdirSync(resultsDir)
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')));
+const cpu = cpus();
+const machine = {
+  cpu: cpu[0]?.model.trim() ?? 'unknown',
+  cores: cpu.length,
+  memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+  freeMemoryGiB: Number((freemem() / 2 ** 30).toFixed(1)),
+  node: process.version,
+  os: `${platform()} ${release()}`,
+};
+const at = new Date().toISOString();
+writeFileSync(new URL('results.json', here), `${JSON.stringify({ at, machine, benches }, null, 2)}\n`);
+const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+const lines = [
+  `Measured ${at.slice(0, 10)} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}.`,
+  '',
+  '| bench | figure | value | target |',
+  '|---|---|---|---|',
+  ...benches.flatMap((b) =>
+    b.figures.map((f) => `| ${b.bench} | ${f.metric} | ${fmt(f.value)} ${f.unit} | ${f.target ?? ''} |`),
+  ),
+  '',
+];
+writeFileSync(new URL('results.md', here), lines.join('\n'));
+console.log(`\nwrote bench/results.md and bench/results.json (${benches.length} benches)`);
