@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   type BatchOptions,
   BatchRun,
@@ -18,6 +18,7 @@ import { type Simulator, type SimulatorCall, startSimulator } from '../../electr
 import type { TopClientOptions } from '../../electron/core/gateway/client';
 import type { Vault } from '../../electron/core/vault/types';
 import { openVault } from '../../electron/core/vault/vault';
+import { startSimulatorProcess } from '../support/simulator-process';
 
 const generated = (n: number, from = 1) =>
   Array.from({ length: n }, (_, i) => `3${String(from + i).padStart(15, '0')}`);
@@ -52,7 +53,10 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function clientFor(s: Simulator, session = s.credentials.session): Omit<TopClientOptions, 'gate'> {
+function clientFor(
+  s: Pick<Simulator, 'url' | 'credentials'>,
+  session = s.credentials.session,
+): Omit<TopClientOptions, 'gate'> {
   // Short backoff steps keep the test quick; the policy (3 retries, equal jitter) is the product's.
   return {
     gateway: s.url,
@@ -96,7 +100,9 @@ describe('the vault-backed job store', () => {
 
 describe('batch against the demo gateway', () => {
   it('ends every order done or failed with the right kind, within the calls-per-second cap, with transient faults retried', async () => {
-    sim = await startSimulator({ latencyMs: 30, maxCallsPerSecond: 10 });
+    // The gateway in its own process: this test holds the client to the cap as the gateway counts it.
+    const gw = await startSimulatorProcess({ latencyMs: 30, maxCallsPerSecond: 10 });
+    onTestFinished(() => gw.close());
     const good = generated(40);
     const special = {
       '4000000000000001': 'business', // not an order of this supplier
@@ -107,11 +113,11 @@ describe('batch against the demo gateway', () => {
     } as const;
     const orders = [...good.slice(0, 20), ...Object.keys(special), ...good.slice(20)];
     // Transient faults on good orders: each clears within the client's retries.
-    sim.inject({ fault: { kind: 'isp' }, times: 2, orderId: good[3] as string });
-    sim.inject({ fault: { kind: 'http', status: 503 }, times: 2, orderId: good[25] as string });
-    sim.inject({ fault: { kind: 'http', status: 502 }, times: 1 });
+    await gw.inject({ fault: { kind: 'isp' }, times: 2, orderId: good[3] as string });
+    await gw.inject({ fault: { kind: 'http', status: 503 }, times: 2, orderId: good[25] as string });
+    await gw.inject({ fault: { kind: 'http', status: 502 }, times: 1 });
     const job = newJob(orders, { concurrency: 4, qps: 10 });
-    const out = await new BatchRun({ store, client: clientFor(sim) }, job.id).run();
+    const out = await new BatchRun({ store, client: clientFor(gw) }, job.id).run();
 
     expect(out.ended).toBe('finished');
     expect(out.job.counts).toEqual({ pending: 0, running: 0, done: 40, failed: 5, skipped: 0 });
@@ -128,7 +134,8 @@ describe('batch against the demo gateway', () => {
       expect(vault.get(r.orderId) !== undefined, r.orderId).toBe(r.state === 'done');
     }
     // Permanent failures were asked once; the retried ones more than once; nothing beyond the retry bound.
-    const asked = (id: string) => sim!.calls.filter((c) => c.orderId === id).length;
+    const calls = await gw.calls();
+    const asked = (id: string) => calls.filter((c) => c.orderId === id).length;
     expect(asked('4000000000000001')).toBe(1);
     expect(asked('9000000000000011')).toBe(1);
     expect(asked('9000000000000041')).toBe(1);
@@ -136,9 +143,9 @@ describe('batch against the demo gateway', () => {
     expect(asked(good[3] as string)).toBe(3);
     expect(asked(good[25] as string)).toBe(3);
     // The cap, as the gateway saw it, and it never had to throttle us.
-    expect(peakPerSecond(sim.calls)).toBeLessThanOrEqual(10);
-    expect(sim.calls.filter((c) => c.outcome === '7')).toEqual([]);
-    expect(out.calls).toBe(sim.calls.length);
+    expect(peakPerSecond(calls)).toBeLessThanOrEqual(10);
+    expect(calls.filter((c) => c.outcome === '7')).toEqual([]);
+    expect(out.calls).toBe(calls.length);
   });
 
   it('a throttling reply pauses the whole job for the ban, then the job continues', async () => {
