@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { invoke } from '../api';
+import { useAction } from '../hooks/useAction';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
 import { Modal } from './Modal';
@@ -14,18 +15,12 @@ export function ExportDialog({ orderIds, onClose }: { orderIds: string[] | 'all'
   const [images, setImages] = useState(true);
   const [manifest, setManifest] = useState<Manifest>('none');
   const [mask, setMask] = useState(true);
-  const [busy, setBusy] = useState(false);
+  const { busy, run } = useAction(app.notifyError);
   const count = orderIds === 'all' ? 'all' : orderIds.length;
 
   const start = async () => {
-    setBusy(true);
-    const r = await invoke('export.start', { orderIds, mode, images, manifest, mask });
-    setBusy(false);
-    if (!r.ok) {
-      app.notifyError(r.error);
-      return;
-    }
-    onClose();
+    const started = await run(() => invoke('export.start', { orderIds, mode, images, manifest, mask }));
+    if (started) onClose();
   };
 
   return (

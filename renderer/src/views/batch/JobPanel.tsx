@@ -1,0 +1,103 @@
+import type { BatchProgress } from '../../../../electron/contract';
+import { duration, useI18n } from '../../i18n';
+import { ItemList } from './ItemList';
+import { Stat } from './Stat';
+import { type JobAction, LIVE } from './shared';
+
+/** A job's progress, counts, controls and per-order list. */
+export function JobPanel({
+  job,
+  onControl,
+  onExport,
+  onNew,
+}: {
+  job: BatchProgress;
+  onControl: (a: JobAction) => void;
+  onExport: () => void;
+  onNew: () => void;
+}) {
+  const { t, lang, pick } = useI18n();
+  const { done, failed, skipped } = job.counts;
+  const finished = done + failed + skipped;
+  const remaining = Math.max(0, job.total - finished);
+  const pct = job.total ? Math.round((finished / job.total) * 1000) / 10 : 0;
+  const live = LIVE.includes(job.state);
+
+  return (
+    <section className="panel" aria-labelledby="job-title">
+      <div className="panel-head">
+        <h2 id="job-title" className="panel-title">
+          {t.batch.job(job.jobId)}
+        </h2>
+        <span className={`state state-${job.state}`} data-testid="job-state">
+          {t.batch.states[job.state]}
+        </span>
+      </div>
+      <div className="progress-wrap">
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label={t.batch.progress}
+          aria-valuemin={0}
+          aria-valuemax={job.total}
+          aria-valuenow={finished}
+          aria-valuetext={`${finished} / ${job.total}`}
+        >
+          <div className="progress-done" style={{ width: `${job.total ? (done / job.total) * 100 : 0}%` }} />
+          <div
+            className="progress-failed"
+            style={{ width: `${job.total ? ((failed + skipped) / job.total) * 100 : 0}%` }}
+          />
+        </div>
+        <span className="progress-pct">{pct}%</span>
+      </div>
+      <div className="stat-row">
+        <Stat label={t.batch.done} value={done} tone="ok" />
+        <Stat label={t.batch.failed} value={failed} tone="bad" />
+        {skipped > 0 && <Stat label={t.batch.skipped} value={skipped} tone="warn" />}
+        <Stat label={t.batch.remaining} value={remaining} tone="plain" />
+        <div className="stat stat-plain">
+          <span className="stat-value small">{t.batch.rate(job.callsPerSecond.toFixed(1))}</span>
+          <span className="stat-label">
+            {job.etaSeconds !== null && job.state === 'running'
+              ? t.batch.eta(duration(lang, job.etaSeconds))
+              : '—'}
+          </span>
+        </div>
+      </div>
+      {job.stoppedBy && (
+        <div className="banner banner-error" role="alert">
+          {t.batch.stoppedBy} <strong>{t.errors.kinds[job.stoppedBy.kind]}</strong> —{' '}
+          {pick(job.stoppedBy.message)}
+        </div>
+      )}
+      <div className="toolbar">
+        {job.state === 'running' && (
+          <button type="button" className="button" onClick={() => onControl('pause')}>
+            {t.batch.pause}
+          </button>
+        )}
+        {(job.state === 'paused' || job.state === 'stopped' || job.state === 'cancelled') && (
+          <button type="button" className="button button-primary" onClick={() => onControl('resume')}>
+            {t.batch.resume}
+          </button>
+        )}
+        {live && (
+          <button type="button" className="button button-danger-quiet" onClick={() => onControl('cancel')}>
+            {t.batch.cancel}
+          </button>
+        )}
+        <button type="button" className="button" onClick={onExport} disabled={done === 0}>
+          {t.batch.exportDone}
+        </button>
+        <span className="spacer" />
+        {!live && (
+          <button type="button" className="button" onClick={onNew}>
+            {t.batch.newBatch}
+          </button>
+        )}
+      </div>
+      <ItemList job={job} />
+    </section>
+  );
+}

@@ -1,0 +1,250 @@
+import { type FormEvent, useId, useState } from 'react';
+import type { ProfileView, Reply } from '../../../../electron/contract';
+import { invoke } from '../../api';
+import { useAction } from '../../hooks/useAction';
+import { useI18n } from '../../i18n';
+import { useApp } from '../../state';
+
+type SignMethod = ProfileView['signMethod'];
+const PRESET_GATEWAYS = ['production', 'overseas', 'demo'] as const;
+
+interface ProfileDraft {
+  name: string;
+  displayName: string;
+  appKey: string;
+  gatewayChoice: 'production' | 'overseas' | 'demo' | 'custom';
+  gatewayUrl: string;
+  signMethod: SignMethod;
+  targetAppKey: string;
+  sessionExpiresAt: string;
+  qps: string;
+}
+
+const emptyDraft: ProfileDraft = {
+  name: '',
+  displayName: '',
+  appKey: '',
+  gatewayChoice: 'production',
+  gatewayUrl: '',
+  signMethod: 'md5',
+  targetAppKey: '',
+  sessionExpiresAt: '',
+  qps: '2',
+};
+
+function draftOf(p: ProfileView): ProfileDraft {
+  const preset = (PRESET_GATEWAYS as readonly string[]).includes(p.gateway);
+  return {
+    name: p.name,
+    displayName: p.displayName,
+    appKey: p.appKey,
+    gatewayChoice: preset ? (p.gateway as ProfileDraft['gatewayChoice']) : 'custom',
+    gatewayUrl: preset ? '' : p.gateway,
+    signMethod: p.signMethod,
+    targetAppKey: p.targetAppKey ?? '',
+    sessionExpiresAt: p.sessionExpiresAt?.slice(0, 10) ?? '',
+    qps: String(p.qps),
+  };
+}
+
+/** Add or edit an account; the secrets are write-only (never shown back, cleared after saving). */
+export function ProfileForm({
+  profile,
+  onDone,
+  onCancel,
+}: {
+  profile: ProfileView | null;
+  onDone: () => Promise<void>;
+  onCancel: () => void;
+}) {
+  const { t, pick } = useI18n();
+  const app = useApp();
+  const [d, setD] = useState<ProfileDraft>(profile ? draftOf(profile) : emptyDraft);
+  // Secrets are write-only: never prefilled, cleared after saving.
+  const [appSecret, setAppSecret] = useState('');
+  const [session, setSession] = useState('');
+  const { busy, error, run } = useAction();
+  const titleId = useId();
+  const set = <K extends keyof ProfileDraft>(k: K, v: ProfileDraft[K]) => setD((cur) => ({ ...cur, [k]: v }));
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const done = await run(async (): Promise<Reply<'saved' | 'secrets'>> => {
+      const saved = await invoke('profile.save', {
+        name: d.name.trim(),
+        displayName: d.displayName.trim(),
+        appKey: d.appKey.trim(),
+        gateway: d.gatewayChoice === 'custom' ? d.gatewayUrl.trim() : d.gatewayChoice,
+        signMethod: d.signMethod,
+        targetAppKey: d.targetAppKey.trim() || null,
+        sessionExpiresAt: d.sessionExpiresAt || null,
+        qps: Math.max(1, Math.round(Number(d.qps)) || 1),
+      });
+      if (!saved.ok) return saved;
+      if (!appSecret && !session) return { ok: true, value: 'saved' };
+      const r = await invoke('profile.setSecrets', {
+        name: saved.value.name,
+        ...(appSecret ? { appSecret } : {}),
+        ...(session ? { session } : {}),
+      });
+      setAppSecret('');
+      setSession('');
+      return r.ok ? { ok: true, value: 'secrets' } : r;
+    });
+    if (!done) return;
+    app.notify('success', done === 'secrets' ? t.settings.secretsSaved : t.common.saved);
+    await onDone();
+  };
+
+  return (
+    <form className="profile-form" onSubmit={submit} aria-labelledby={titleId}>
+      <h3 id={titleId} className="sub-title">
+        {profile ? t.settings.editProfile : t.settings.addProfile}
+      </h3>
+      <div className="form-grid">
+        <label className="field">
+          <span>{t.settings.name}</span>
+          <input
+            value={d.name}
+            onChange={(e) => set('name', e.target.value)}
+            required
+            disabled={profile !== null}
+            maxLength={40}
+            pattern="[A-Za-z0-9][A-Za-z0-9_.\-]*"
+            title={t.settings.nameRule}
+            autoComplete="off"
+          />
+        </label>
+        <label className="field">
+          <span>{t.settings.displayName}</span>
+          <input value={d.displayName} onChange={(e) => set('displayName', e.target.value)} maxLength={80} />
+        </label>
+        <label className="field">
+          <span>{t.settings.appKey}</span>
+          <input
+            value={d.appKey}
+            onChange={(e) => set('appKey', e.target.value)}
+            required
+            maxLength={64}
+            className="mono"
+            autoComplete="off"
+          />
+        </label>
+        <label className="field">
+          <span>{t.settings.gateway}</span>
+          <select
+            value={d.gatewayChoice}
+            onChange={(e) => set('gatewayChoice', e.target.value as ProfileDraft['gatewayChoice'])}
+          >
+            <option value="production">{t.settings.gatewayProduction}</option>
+            <option value="overseas">{t.settings.gatewayOverseas}</option>
+            <option value="demo">{t.settings.gatewayDemo}</option>
+            <option value="custom">{t.settings.gatewayCustom}</option>
+          </select>
+        </label>
+        {d.gatewayChoice === 'custom' && (
+          <label className="field field-wide">
+            <span>{t.settings.gatewayUrl}</span>
+            <input
+              type="url"
+              value={d.gatewayUrl}
+              onChange={(e) => set('gatewayUrl', e.target.value)}
+              required
+              className="mono"
+            />
+          </label>
+        )}
+        <label className="field">
+          <span>{t.settings.signMethod}</span>
+          <select value={d.signMethod} onChange={(e) => set('signMethod', e.target.value as SignMethod)}>
+            <option value="md5">MD5</option>
+            <option value="hmac">HMAC (MD5)</option>
+            <option value="hmac-sha256">HMAC-SHA256</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>{t.settings.targetAppKey}</span>
+          <input
+            value={d.targetAppKey}
+            onChange={(e) => set('targetAppKey', e.target.value)}
+            maxLength={64}
+            className="mono"
+          />
+        </label>
+        <label className="field">
+          <span>{t.settings.sessionExpiresAt}</span>
+          <input
+            type="date"
+            value={d.sessionExpiresAt}
+            onChange={(e) => set('sessionExpiresAt', e.target.value)}
+          />
+        </label>
+        <label className="field">
+          <span>{t.settings.qps}</span>
+          <input
+            type="number"
+            min={1}
+            max={1000}
+            step={1}
+            value={d.qps}
+            onChange={(e) => set('qps', e.target.value)}
+          />
+        </label>
+      </div>
+      <fieldset className="field-group secrets">
+        <legend>{t.settings.secrets}</legend>
+        <div className="form-grid">
+          <label className="field">
+            <span>
+              {t.settings.appSecret}
+              {profile && (
+                <em className="muted">
+                  {' '}
+                  ({profile.hasSecret ? t.settings.secretSet : t.settings.secretUnset})
+                </em>
+              )}
+            </span>
+            <input
+              type="password"
+              value={appSecret}
+              onChange={(e) => setAppSecret(e.target.value)}
+              autoComplete="new-password"
+              maxLength={256}
+            />
+          </label>
+          <label className="field">
+            <span>
+              {t.settings.session}
+              {profile && (
+                <em className="muted">
+                  {' '}
+                  ({profile.hasSession ? t.settings.secretSet : t.settings.secretUnset})
+                </em>
+              )}
+            </span>
+            <input
+              type="password"
+              value={session}
+              onChange={(e) => setSession(e.target.value)}
+              autoComplete="new-password"
+              maxLength={512}
+            />
+          </label>
+        </div>
+      </fieldset>
+      {error && (
+        <p className="inline-error" role="alert">
+          <strong>{t.errors.kinds[error.kind]}</strong> — {pick(error.message)}
+        </p>
+      )}
+      <div className="modal-actions">
+        <button type="button" className="button" onClick={onCancel}>
+          {t.common.cancel}
+        </button>
+        <button type="submit" className="button button-primary" disabled={busy}>
+          {busy ? t.common.saving : t.common.save}
+        </button>
+      </div>
+    </form>
+  );
+}
