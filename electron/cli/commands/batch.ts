@@ -427,7 +427,9 @@ async function showJob(io: Io, desk: Desk, id: string, json: boolean): Promise<n
     for (;;) {
       const page = store.orders(id, undefined, { afterSeq, limit: 2000 });
       if (page.length === 0) break;
-      const items = page.map((o) => JSON.stringify({ orderId: o.orderId, state: o.state, updatedAt: o.updatedAt }));
+      const items = page.map((o) =>
+        JSON.stringify({ orderId: o.orderId, state: o.state, updatedAt: o.updatedAt }),
+      );
       io.stdout(`${first ? '' : ','}${items.join(',')}`);
       first = false;
       afterSeq = (page.at(-1) as { seq: number }).seq;
