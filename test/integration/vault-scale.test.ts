@@ -114,6 +114,13 @@ describe(`search at ${N.toLocaleString('en')} records`, () => {
       const want = expected((i) => people[i]!.name.includes(q));
       expect(want.length, q).toBeGreaterThan(0);
       expect(ids({ text: q }), q).toEqual(want);
+      expect(all({ text: q }).total, q).toBe(want.length);
+      // The first page in each sort order, whichever plan the number of matches picks (fetch
+      // times rise with the order ids here, so both orders agree).
+      for (const sort of ['fetchedAt', 'orderId'] as const) {
+        const page = vault.search({ text: q, sort, order: 'asc', limit: 5 }).rows.map((r) => r.orderId);
+        expect(page, `${q} ${sort}`).toEqual(want.slice(0, 5));
+      }
       expect(plan({ text: q }).join('|'), q).toMatch(/name_grams/);
       expect(plan({ text: q }).join('|'), q).not.toMatch(/SCAN name_grams/);
     }

@@ -60,14 +60,22 @@ END;
 INSERT OR IGNORE INTO name_grams (gram, record_id) SELECT g.gram, r.id FROM records r, name_grams_of(r.name) g;
 `;
 
-/** The WHERE part (on `records`) that finds names containing `text`, and its parameters. */
-export function nameContains(text: string): { sql: string; params: Record<string, string> } {
+/** True when every name containing `text` has it as one row of the index (`gram = text`). */
+export const nameIsGram = (text: string) => Array.from(text).length <= GRAM;
+
+/**
+ * The WHERE part (on `records`) that finds names containing `text`, and its parameters. `common`:
+ * the name matches many records, so the query should walk the sort order's index and test each
+ * row against the matches (`+id` keeps SQLite from starting at the matches and sorting them all).
+ */
+export function nameContains(text: string, common = false): { sql: string; params: Record<string, string> } {
   const chars = Array.from(text);
-  if (chars.length <= GRAM) {
-    return { sql: 'id IN (SELECT record_id FROM name_grams WHERE gram = @name)', params: { name: text } };
+  const id = common ? '+id' : 'id';
+  if (nameIsGram(text)) {
+    return { sql: `${id} IN (SELECT record_id FROM name_grams WHERE gram = @name)`, params: { name: text } };
   }
   return {
-    sql: 'id IN (SELECT record_id FROM name_grams WHERE gram = @nameHead) AND instr(name, @name) > 0',
+    sql: `${id} IN (SELECT record_id FROM name_grams WHERE gram = @nameHead) AND instr(name, @name) > 0`,
     params: { name: text, nameHead: chars.slice(0, GRAM).join('') },
   };
 }

@@ -14,7 +14,7 @@ import { shanghaiDate } from '../gateway/timestamp';
 import { type IdentityValidation, normalizeIdNumber, parseExpiry, validateIdentity } from '../idcard';
 import { type Actor, AUDIT_SCHEMA, appendAudit, currentActor, purgeAudit, queryAudit } from './audit';
 import { migrate } from './migrations';
-import { NAME_GRAMS_MIGRATION, nameContains, registerNameGrams } from './name-search';
+import { NAME_GRAMS_MIGRATION, nameContains, nameIsGram, registerNameGrams } from './name-search';
 import type { AuditQuery, RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from './types';
 
 export interface OpenVaultOptions {
@@ -81,6 +81,8 @@ ${AUDIT_SCHEMA}
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
+/** Above this many matches, a name search reads its page in sort order (see search). */
+const COMMON_NAME_HITS = 2000;
 const DAY_MS = 86_400_000;
 const SHANGHAI_MS = 8 * 3_600_000;
 
@@ -170,9 +172,12 @@ export function recordWhere(
   q: Omit<RecordQuery, 'offset' | 'limit'>,
   t: string,
   expiringDays: number,
-): { sql: string; params: Record<string, string | number> } {
+  /** Many names match (a single common character): read the page in sort order instead. */
+  commonName = false,
+): { sql: string; params: Record<string, string | number>; byName: boolean; countSql: string } {
   const parts: string[] = [];
   const params: Record<string, string | number> = {};
+  let byName = false;
   const text = q.text?.trim();
   if (text) {
     const up = text.toUpperCase();
@@ -189,7 +194,8 @@ export function recordWhere(
       parts.push('(id_rev >= @r AND id_rev < @rEnd)');
       Object.assign(params, { r: reverse(up), rEnd: prefixEnd(reverse(up)) });
     } else {
-      const match = nameContains(text);
+      const match = nameContains(text, commonName);
+      byName = true;
       parts.push(match.sql);
       Object.assign(params, match.params);
     }
@@ -218,7 +224,13 @@ export function recordWhere(
     parts.push('profile = @profile');
     params.profile = q.profile;
   }
-  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+  const sql = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
+  // A short name alone is counted in its index, without visiting the records.
+  const countSql =
+    byName && parts.length === 1 && nameIsGram(text as string)
+      ? 'SELECT count(*) AS n FROM name_grams WHERE gram = @name'
+      : `SELECT count(*) AS n FROM records ${sql}`;
+  return { sql, params, byName, countSql };
 }
 
 export function recordOrder(q: Pick<RecordQuery, 'sort' | 'order'>): string {
@@ -419,10 +431,14 @@ export function openVault(opts: OpenVaultOptions): Vault {
     rawReply: (orderId) => read(() => (stmt.rawReply.get(orderId) as { reply: string } | undefined)?.reply),
     search(q) {
       return read(() => {
-        const { sql, params } = recordWhere(q, today(), expiringDays);
+        const where = recordWhere(q, today(), expiringDays);
         const limit = Math.max(0, Math.min(q.limit ?? 50, 10_000));
         const offset = Math.max(0, q.offset ?? 0);
-        const total = (db.prepare(`SELECT count(*) AS n FROM records ${sql}`).get(params) as { n: number }).n;
+        const total = (db.prepare(where.countSql).get(where.params) as { n: number }).n;
+        // Thousands of names share one character: walking the sort order finds a page of them
+        // sooner than sorting them all.
+        const { sql, params } =
+          where.byName && total > COMMON_NAME_HITS ? recordWhere(q, today(), expiringDays, true) : where;
         // Two steps: the page's ids from the indexes alone (filter and sort columns are covered),
         // then only those rows; otherwise SQLite may read and decrypt every matching row to sort it.
         const order = recordOrder(q);
