@@ -55,7 +55,7 @@ export interface SimulatorOptions {
   port?: number;
   credentials?: { appKey: string; appSecret: string; session: string };
   latencyMs?: number;
-  /** A random extra 0–N ms on every call's latency, as a real network's jitter. */
+  /** A random 0–N ms before the gateway counts a call: how arrival times wobble on a real network. */
   latencyJitterMs?: number;
   /** Calls above this many in any one second window get an `accesscontrol` ban of 1 s. */
   maxCallsPerSecond?: number;
@@ -365,12 +365,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const params: Record<string, string> = Object.fromEntries(url.searchParams);
     const body = await readBody(req);
     if (body) for (const [k, v] of new URLSearchParams(body)) params[k] = v;
-    const delay = latencyMs + Math.random() * (opts.latencyJitterMs ?? 0);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    // Jitter is the way in (it moves the moment the gateway counts the call); the latency is the
+    // answer's way back, after the count, as a gateway counts calls when they arrive.
+    const jitter = Math.random() * (opts.latencyJitterMs ?? 0);
+    if (jitter > 0) await new Promise((r) => setTimeout(r, jitter));
     const format = params.format === 'xml' ? 'xml' : 'json';
+    const arrivedAt = Date.now();
     const reply = answer(params);
+    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
     const call: SimulatorCall = {
-      at: Date.now(),
+      at: arrivedAt,
       orderId: params.order_id,
       needImage: params.need_image === 'true',
       outcome: 'kind' in reply ? (reply.kind as string) : outcomeOf(reply),
