@@ -36,19 +36,29 @@ const xml = new XMLParser({
   processEntities: true,
 });
 
-function parseBody(text: string, format: ReplyFormat): ReplyObject | undefined {
-  if (format === 'json') {
-    try {
-      // Numbers come back as their own digits (strings): order ids exceed 2^53.
-      const v = parseLossless(text, null, (digits: string) => digits) as ReplyValue;
-      return isObject(v) ? v : undefined;
-    } catch {
-      return undefined;
-    }
-  }
+/** The gateway never sends a DOCTYPE: one in a reply can only define entities or fetch a DTD. */
+const hasDoctype = (text: string) => /<!doctype|<!entity/i.test(text);
+
+function parseJson(text: string): ReplyObject | undefined {
+  // Numbers come back as their own digits (strings): order ids exceed 2^53.
+  const v = parseLossless(text, null, (digits: string) => digits) as ReplyValue;
+  return isObject(v) ? v : undefined;
+}
+
+function parseXml(text: string): ReplyObject | undefined {
+  if (hasDoctype(text)) return undefined;
   if (XMLValidator.validate(text) !== true) return undefined;
   const v = xml.parse(text) as ReplyValue;
   return isObject(v) ? v : undefined;
+}
+
+/** Whatever a parser throws on (nesting limits, stack depth, entities) is a reply we cannot read. */
+function parseBody(text: string, format: ReplyFormat): ReplyObject | undefined {
+  try {
+    return format === 'json' ? parseJson(text) : parseXml(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export function isObject(v: ReplyValue | undefined): v is ReplyObject {
