@@ -157,6 +157,13 @@ export const ERRORS = {
     en: (f) =>
       `The gateway's reply was too large (over ${Math.round((f.limitBytes ?? 0) / 1024)} KB) and was cut off. Check the gateway address.`,
   },
+  'protocol-order-mismatch': {
+    kind: 'protocol',
+    zh: (f) =>
+      `网关返回的是另一个订单的信息，而不是订单 ${f.orderId ?? ''} 的。未保存任何内容。请稍后重试；若持续出现，请检查网关地址和代理（缓存）设置。`,
+    en: (f) =>
+      `The gateway answered with another order's data instead of order ${f.orderId ?? ''}'s. Nothing was stored. Try again later; if it persists, check the gateway address and any caching proxy.`,
+  },
   'protocol-status': {
     kind: 'protocol',
     zh: (f) => `网关返回了意外的 HTTP 状态 ${f.status ?? ''}。请检查网关地址和代理设置。`,

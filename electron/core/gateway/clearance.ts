@@ -23,11 +23,18 @@ export type ImageSide = 'front' | 'back';
 export interface ClearanceFetch {
   identity: ClearanceIdentity;
   images: Partial<Record<ImageSide, DownloadedImage>>;
-  /** Non-fatal problems: an image that failed, an order id the gateway echoed differently. */
+  /** Non-fatal problems: an image that failed. */
   warnings: ClearanceError[];
   requestId?: string;
   raw: string;
   attempts: number;
+}
+
+/** Order ids as decimal strings: equal when their digits are, leading zeros aside. */
+export function sameOrderId(a: string, b: string): boolean {
+  const digits = (s: string) => (/^\d+$/.test(s.trim()) ? s.trim().replace(/^0+(?=\d)/, '') : null);
+  const x = digits(a);
+  return x !== null && x === digits(b);
 }
 
 function identityFrom(module: Record<string, unknown>, requested: string): ClearanceIdentity {
@@ -71,12 +78,13 @@ export async function fetchClearance(
     const errCode = text(result.err_code);
     return fail(clearanceError('business', errCode ? { code: errCode } : {}, extra));
   }
+  // A reply about another order (a mixed-up proxy cache, a gateway bug) must never be kept as this one's.
+  const echoed = text(module.order_id);
+  if (echoed !== undefined && !sameOrderId(echoed, orderId)) {
+    return fail(clearanceError('protocol-order-mismatch', { orderId }, extra));
+  }
   const identity = identityFrom(module, orderId);
   const warnings: ClearanceError[] = [];
-  const echoed = text(module.order_id);
-  if (echoed && echoed !== orderId) {
-    warnings.push(clearanceError('protocol-malformed', { detail: 'order_id differs' }, extra));
-  }
   const images: ClearanceFetch['images'] = {};
   if (opts.needImage) {
     for (const side of ['front', 'back'] as const) {
