@@ -299,6 +299,25 @@ describe('BatchRun', () => {
     expect(out.job.counts.done).toBe(2);
   });
 
+  it('one order whose fetch throws fails alone; the run finishes and a resume has nothing left to die on', async () => {
+    const store = new MemoryJobStore();
+    const j = job(store, ids(6), { concurrency: 2 });
+    const poison = ids(6)[2] as string;
+    const fake = fakeFetch();
+    const fetchOrder: FetchOrder = async (c, id, o) => {
+      if (id === poison) throw new RangeError('Maximum call stack size exceeded');
+      return fake.fetchOrder(c, id, o);
+    };
+    const out = await new BatchRun({ store, client, fetchOrder }, j.id).run();
+    expect(out.ended).toBe('finished');
+    expect(out.job.counts).toMatchObject({ done: 5, failed: 1, running: 0, pending: 0 });
+    const failed = store.orders(j.id, ['failed']);
+    expect(failed.map((o) => o.orderId)).toEqual([poison]);
+    expect(failed[0]?.failure).toMatchObject({ kind: 'internal', reason: 'internal' });
+    const again = await new BatchRun({ store, client, fetchOrder }, j.id).run();
+    expect(again.ended).toBe('finished');
+  });
+
   it('validates options', () => {
     expect(validateOptions({ concurrency: 0 }).ok).toBe(false);
     expect(validateOptions({ qps: -1 }).ok).toBe(false);

@@ -242,7 +242,13 @@ export class BatchRun {
         // In flight is this run's own count, not a write: after a crash an order is pending either
         // way, and one commit (with its fsync) per order is what a large job's time is made of.
         this.move('pending', 'running');
-        const got = await fetchOrder(client, orderId, { needImage: options.needImage, signal });
+        const got = await fetchOrder(client, orderId, { needImage: options.needImage, signal }).catch(
+          // One order's reply must never end the job: whatever threw is that order's failure alone.
+          (err: unknown): Result<ClearanceFetch, ClearanceError> => ({
+            ok: false,
+            error: clearanceError('internal', { detail: (err as Error)?.name ?? 'Error' }, { orderId }),
+          }),
+        );
         if (got.ok) {
           try {
             store.complete(this.jobId, orderId, got.value, job.profile);
