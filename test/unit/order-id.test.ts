@@ -41,6 +41,13 @@ describe('normalizeOrderId', () => {
     '1.5',
     '1e10',
     '订单号:',
+    '①④⑥⓪',
+    '1460536261312998②',
+    '𝟏𝟒𝟔𝟎𝟓𝟑𝟔𝟐𝟔𝟏𝟑𝟏𝟐𝟗𝟗𝟖',
+    '146053626131299²',
+    '١٤٦٠٥٣٦٢٦١٣١٢٩٩٨',
+    '⑴⑵⑶',
+    'Ⅻ',
   ])('refuses %j with an invalid-input error that explains the rule', (input) => {
     const r = normalizeOrderId(input);
     expect(r.ok).toBe(false);
@@ -65,5 +72,12 @@ describe('splitOrderIdList', () => {
       '8',
       '9',
     ]);
+  });
+});
+
+describe('only ASCII and full-width digits are digits', () => {
+  it('a list with circled or mathematical digits keeps them as they are, so they are refused', () => {
+    expect(splitOrderIdList('①④⑥⓪，𝟏𝟒')).toEqual(['①④⑥⓪', '𝟏𝟒']);
+    expect(splitOrderIdList('１２３，４５６')).toEqual(['123', '456']);
   });
 });
