@@ -1,7 +1,7 @@
 import { clearanceError } from '../../core/errors';
 import { AUDIT_ACTIONS } from '../../core/vault/audit';
 import type { AuditAction, AuditQuery } from '../../core/vault/types';
-import { printError, say } from '../output';
+import { printError, say, shown } from '../output';
 import { localTime, withDesk } from './records';
 import type { Command } from './types';
 
@@ -68,7 +68,9 @@ export const auditCommand: Command = {
           e.profile ?? '-',
           orders || '-',
           detail,
-        ].join('  ');
+        ]
+          .map(shown)
+          .join('  ');
       });
       lines.push(
         say(

@@ -23,7 +23,7 @@ import {
   exitCodeFor,
 } from '../../core/errors';
 import { type Connection, resolveConnection } from '../connection';
-import { errorJson, type Io, printError, say } from '../output';
+import { errorJson, type Io, printError, say, shown } from '../output';
 import { withDesk } from './records';
 import type { Command, CommandContext } from './types';
 
@@ -310,7 +310,7 @@ function printSummary(io: Io, o: BatchOutcome, failed: OrderRow[]) {
   for (const f of failed.slice(0, 50)) {
     const e = f.failure as OrderFailure;
     lines.push(
-      `  ✗ ${f.orderId} [${e.kind}] ${failureMessage(io, e)}${e.requestId ? ` (request ${e.requestId})` : ''}`,
+      `  ✗ ${f.orderId} [${e.kind}] ${shown(failureMessage(io, e))}${e.requestId ? ` (request ${shown(e.requestId)})` : ''}`,
     );
   }
   if (failed.length > 50) lines.push(`  … +${failed.length - 50} (batch show ${o.job.id})`);
@@ -403,7 +403,7 @@ async function listJobs(io: Io, desk: Desk, json: boolean): Promise<number> {
     const [zh, en] = status[j.status];
     io.stdout(
       `${j.id}  ${j.createdAt.slice(0, 16).replace('T', ' ')}Z  ${say(io, zh, en).padEnd(10)} ` +
-        `${j.counts.done}/${total} ${say(io, '失败', 'failed')} ${j.counts.failed} ${say(io, '待处理', 'pending')} ${j.counts.pending + j.counts.running}  ${j.profile}  ${j.source}\n`,
+        `${j.counts.done}/${total} ${say(io, '失败', 'failed')} ${j.counts.failed} ${say(io, '待处理', 'pending')} ${j.counts.pending + j.counts.running}  ${shown(j.profile)}  ${shown(j.source)}\n`,
     );
   }
   return 0;
@@ -439,14 +439,14 @@ async function showJob(io: Io, desk: Desk, id: string, json: boolean): Promise<n
   }
   const c = job.counts;
   const lines = [
-    `${say(io, '批次', 'Job')} ${job.id} (${job.status}) ${job.source} · ${job.profile}`,
+    `${say(io, '批次', 'Job')} ${job.id} (${job.status}) ${shown(job.source)} · ${shown(job.profile)}`,
     `${say(io, '完成', 'done')} ${c.done}, ${say(io, '失败', 'failed')} ${c.failed}, ${say(io, '跳过', 'skipped')} ${c.skipped}, ${say(io, '待处理', 'pending')} ${c.pending + c.running}`,
     ...failed.map((f) => {
       const e = f.failure as OrderFailure;
-      return `  ✗ ${f.orderId} [${e.kind}] ${failureMessage(io, e)}`;
+      return `  ✗ ${f.orderId} [${e.kind}] ${shown(failureMessage(io, e))}`;
     }),
   ];
-  if (job.stopError) lines.push(`! ${failureMessage(io, job.stopError)}`);
+  if (job.stopError) lines.push(`! ${shown(failureMessage(io, job.stopError))}`);
   io.stdout(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -16,7 +16,7 @@ import {
   warningText,
 } from '../../core/idcard';
 import { resolveConnection } from '../connection';
-import { type Io, printError, say } from '../output';
+import { type Io, printError, say, shown } from '../output';
 import type { Command } from './types';
 
 export const getCommand: Command = {
@@ -225,15 +225,15 @@ function printCard(
   const lines = [
     demo ? say(io, '【演示 DEMO】演示网关的虚构数据', '[DEMO 演示] invented data from the demo gateway') : '',
     `${label('订单号', 'Order')}${i.orderId}`,
-    `${label('姓名', 'Name')}${reveal ? i.name : maskName(i.name)}`,
-    `${label('证件号码', 'ID number')}${reveal ? i.idNumber : maskIdNumber(i.idNumber)}`,
+    `${label('姓名', 'Name')}${shown(reveal ? i.name : maskName(i.name))}`,
+    `${label('证件号码', 'ID number')}${shown(reveal ? i.idNumber : maskIdNumber(i.idNumber))}`,
     `${label('证件类型', 'Type')}${credentialTypeLabel(i.idType, io.lang)}`,
-    `${label('有效期', 'Expiry')}${i.expiry} (${say(io, zhS, enS)})`,
+    `${label('有效期', 'Expiry')}${shown(i.expiry)} (${say(io, zhS, enS)})`,
     images.front || images.back
       ? `${label('证件照片', 'Images')}${[images.front, images.back].filter(Boolean).join('  ')}`
       : '',
     ...codes.map((c) => `! ${warningText(c, io.lang)}`),
-    ...problems.map((p) => `! ${p.message[io.lang]}`),
+    ...problems.map((p) => `! ${shown(p.message[io.lang])}`),
     reveal ? '' : say(io, '（已遮盖；使用 --reveal 显示完整信息）', '(masked; use --reveal to show in full)'),
   ];
   io.stdout(`${lines.filter(Boolean).join('\n')}\n`);

@@ -12,7 +12,7 @@ import {
   type SessionHealth,
   type SettingsStore,
 } from '../../core/settings/store';
-import { type Io, printError, say } from '../output';
+import { type Io, printError, say, shown } from '../output';
 import type { Command, CommandContext } from './types';
 
 const USAGE = [
@@ -263,7 +263,7 @@ function printReport(io: Io, name: string, r: ConnectionReport) {
     r.clockWarning
       ? `! ${say(io, '本机时钟与网关相差超过 1 分钟，请校准时钟（超过 10 分钟网关会拒绝请求）。', "This computer's clock is more than a minute off the gateway's: set it right (beyond 10 minutes the gateway refuses calls).")}`
       : '',
-    r.requestId ? `request ${r.requestId}` : '',
+    r.requestId ? `request ${shown(r.requestId)}` : '',
   ];
   io.stdout(`${lines.filter(Boolean).join('\n')}\n`);
 }

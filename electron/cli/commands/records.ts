@@ -10,7 +10,7 @@ import {
   warningText,
 } from '../../core/idcard';
 import type { RecordFlag, RecordQuery, StoredRecord, Vault } from '../../core/vault/types';
-import { type Io, printError, say } from '../output';
+import { type Io, printError, say, shown } from '../output';
 import type { Command, CommandContext } from './types';
 
 const USAGE = [
@@ -145,9 +145,9 @@ async function list(ctx: CommandContext, vault: Vault): Promise<number> {
     [
       r.orderId.padEnd(20),
       localTime(r.fetchedAt).slice(0, 16),
-      (reveal ? r.name : maskName(r.name)).padEnd(6),
-      (reveal ? r.idNumber : maskIdNumber(r.idNumber)).padEnd(18),
-      `${r.expiry} (${say(io, ...STATUS[r.validation.expiry.status])})`,
+      shown(reveal ? r.name : maskName(r.name)).padEnd(6),
+      shown(reveal ? r.idNumber : maskIdNumber(r.idNumber)).padEnd(18),
+      `${shown(r.expiry)} (${say(io, ...STATUS[r.validation.expiry.status])})`,
       flagText(io, r),
     ].join('  '),
   );
@@ -185,15 +185,15 @@ async function show(ctx: CommandContext, vault: Vault, raw: string): Promise<num
   };
   const lines = [
     `${say(io, '订单号', 'Order')}      ${r.orderId}`,
-    `${say(io, '账号', 'Profile')}     ${r.profile}`,
+    `${say(io, '账号', 'Profile')}     ${shown(r.profile)}`,
     `${say(io, '获取时间', 'Fetched')}     ${localTime(r.fetchedAt)} (${say(io, '首次', 'first')} ${localTime(r.firstFetchedAt)}) ${say(io, '北京时间', 'Beijing time')}`,
-    `${say(io, '姓名', 'Name')}        ${reveal ? r.name : maskName(r.name)}`,
-    `${say(io, '证件号码', 'ID number')}   ${reveal ? r.idNumber : maskIdNumber(r.idNumber)}`,
+    `${say(io, '姓名', 'Name')}        ${shown(reveal ? r.name : maskName(r.name))}`,
+    `${say(io, '证件号码', 'ID number')}   ${shown(reveal ? r.idNumber : maskIdNumber(r.idNumber))}`,
     `${say(io, '证件类型', 'Type')}        ${credentialTypeLabel(r.idType, io.lang)}`,
-    `${say(io, '有效期', 'Expiry')}      ${r.expiry} (${say(io, ...STATUS[r.validation.expiry.status])})`,
+    `${say(io, '有效期', 'Expiry')}      ${shown(r.expiry)} (${say(io, ...STATUS[r.validation.expiry.status])})`,
     `${say(io, '正面照片', 'Front image')} ${img('front')}`,
     `${say(io, '背面照片', 'Back image')}  ${img('back')}`,
-    r.requestId ? `${say(io, '请求编号', 'Request id')}  ${r.requestId}` : '',
+    r.requestId ? `${say(io, '请求编号', 'Request id')}  ${shown(r.requestId)}` : '',
     ...r.validation.warnings.map((c) => `! ${warningText(c, io.lang)}`),
     reveal ? '' : say(io, '（已遮盖；使用 --reveal 显示完整信息）', '(masked; use --reveal to show in full)'),
   ];
