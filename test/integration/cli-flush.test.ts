@@ -14,7 +14,7 @@ function runSlowReader(
   env: Record<string, string>,
 ): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const script = '"$@" | (sleep 2; cat); exit "${PIPESTATUS[0]}"';
+    const script = '"$@" | (sleep 2; cat); exit "$PIPESTATUS"'; // bash: the first command's status
     const child = spawn('bash', ['-c', script, 'bash', process.execPath, CLI, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pass(), ...env },
     });
