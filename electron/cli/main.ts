@@ -6,7 +6,7 @@ import { exportCommand } from './commands/export';
 import { getCommand } from './commands/get';
 import { profileCommand } from './commands/profile';
 import { recordsCommand } from './commands/records';
-import type { Command } from './commands/types';
+import type { Command, OptionSpec } from './commands/types';
 import { type Io, langFrom, printError, say } from './output';
 
 /** Every command of `clearance-desk`, in the order `--help` lists them. */
@@ -19,7 +19,23 @@ export const COMMANDS: Command[] = [
   auditCommand,
 ];
 
-const GLOBAL = { help: { type: 'boolean', short: 'h' }, lang: { type: 'string' } } as const;
+const GLOBAL: Record<string, OptionSpec> = {
+  help: { type: 'boolean', short: 'h' },
+  lang: { type: 'string', choices: ['zh', 'zh-CN', 'en', 'en-US'] },
+};
+
+/** The first value of an enumerated option that is not one of its choices, as a usage detail. */
+function badChoice(options: Record<string, OptionSpec>, values: Record<string, unknown>): string | undefined {
+  for (const [name, spec] of Object.entries(options)) {
+    const v = values[name];
+    if (!spec.choices || v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) {
+      if (typeof one === 'string' && !spec.choices.includes(one))
+        return `--${name} ${one}: ${spec.choices.join(' | ')}`;
+    }
+  }
+  return undefined;
+}
 
 function help(io: Io) {
   const lines = [
@@ -57,16 +73,24 @@ export async function runCli(
     return name === undefined || name === '--help' || name === '-h' || name === 'help' ? 0 : 2;
   }
   const json = rest.includes('--json');
+  const options = { ...GLOBAL, ...command.options };
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...GLOBAL, ...command.options },
+      options: Object.fromEntries(
+        Object.entries(options).map(([k, { choices: _, ...spec }]) => [k, spec]),
+      ) as Record<string, Omit<OptionSpec, 'choices'>>,
       allowPositionals: true,
       strict: true,
     });
   } catch (err) {
     printError(io, clearanceError('usage', { detail: `${(err as Error).message} — ${command.usage}` }), json);
+    return 2;
+  }
+  const bad = badChoice(options, parsed.values);
+  if (bad) {
+    printError(io, clearanceError('usage', { detail: `${bad} — ${command.usage}` }), json);
     return 2;
   }
   if (parsed.values.help) {

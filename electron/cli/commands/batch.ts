@@ -22,6 +22,7 @@ import {
   ERRORS,
   exitCodeFor,
 } from '../../core/errors';
+import { SIGN_METHODS } from '../../core/gateway/sign';
 import { type Connection, resolveConnection } from '../connection';
 import { errorJson, type Io, printError, say, shown } from '../output';
 import { withDesk } from './records';
@@ -55,8 +56,8 @@ export const batchCommand: Command = {
     resume: { type: 'string' },
     gateway: { type: 'string' },
     'app-key': { type: 'string' },
-    'sign-method': { type: 'string' },
-    format: { type: 'string' },
+    'sign-method': { type: 'string', choices: SIGN_METHODS },
+    format: { type: 'string', choices: ['json', 'xml'] },
     profile: { type: 'string' },
     verbose: { type: 'boolean' },
   },

@@ -6,6 +6,7 @@ import { fsError, writeFileAtomic } from '../../core/fsutil';
 import { type ClearanceFetch, fetchClearance, type ImageSide } from '../../core/gateway/clearance';
 import { TopClient } from '../../core/gateway/client';
 import { normalizeOrderId } from '../../core/gateway/order-id';
+import { SIGN_METHODS } from '../../core/gateway/sign';
 import { shanghaiDate } from '../../core/gateway/timestamp';
 import {
   credentialTypeLabel,
@@ -35,8 +36,8 @@ export const getCommand: Command = {
     out: { type: 'string' },
     gateway: { type: 'string' },
     'app-key': { type: 'string' },
-    'sign-method': { type: 'string' },
-    format: { type: 'string' },
+    'sign-method': { type: 'string', choices: SIGN_METHODS },
+    format: { type: 'string', choices: ['json', 'xml'] },
     profile: { type: 'string' },
     'no-store': { type: 'boolean' },
     verbose: { type: 'boolean' },

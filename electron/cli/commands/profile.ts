@@ -1,5 +1,6 @@
 import { DEMO_CREDENTIALS, startSimulator } from '../../core/demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
+import { SIGN_METHODS } from '../../core/gateway/sign';
 import { shanghaiDate } from '../../core/gateway/timestamp';
 import { openSecretStore } from '../../core/secrets';
 import { type ConnectionReport, testConnection } from '../../core/settings/connection-test';
@@ -323,7 +324,7 @@ export const profileCommand: Command = {
     json: { type: 'boolean' },
     'app-key': { type: 'string' },
     gateway: { type: 'string' },
-    'sign-method': { type: 'string' },
+    'sign-method': { type: 'string', choices: SIGN_METHODS },
     'display-name': { type: 'string' },
     'target-app-key': { type: 'string' },
     expires: { type: 'string' },

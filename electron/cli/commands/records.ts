@@ -265,7 +265,7 @@ export const recordsCommand: Command = {
     profile: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
-    sort: { type: 'string' },
+    sort: { type: 'string', choices: ['fetched', 'order', 'expiry'] },
     asc: { type: 'boolean' },
     limit: { type: 'string' },
     offset: { type: 'string' },

@@ -1,6 +1,12 @@
 import type { Io } from '../output';
 
-export type OptionSpec = { type: 'boolean' | 'string'; multiple?: boolean; short?: string };
+export type OptionSpec = {
+  type: 'boolean' | 'string';
+  multiple?: boolean;
+  short?: string;
+  /** The only values a string option takes; anything else is a usage error before the command runs. */
+  choices?: readonly string[];
+};
 
 export interface CommandContext {
   positionals: string[];
