@@ -53,6 +53,30 @@ export const ERRORS = {
     en: () =>
       'The sheet stores this order id as a number too long to keep exactly. Format the column as Text and enter the ids again, or save as CSV.',
   },
+  'order-id-excel-rounded': {
+    kind: 'invalid-input',
+    zh: () =>
+      '这个数字已被 Excel 改动（科学计数法或末尾补零，后几位已丢失）。请在 Excel 中将该列设为“文本”格式，重新填入订单号后再保存。',
+    en: () =>
+      'This number was changed by Excel (scientific notation or trailing zeros: its last digits are lost). Format the column as Text in Excel, enter the ids again, then save.',
+  },
+  'order-id-line-invalid': {
+    kind: 'invalid-input',
+    zh: () => '这一行看起来不是订单号（可能是姓名、证件号或其他数据），未加入批次。',
+    en: () =>
+      'This line does not look like an order id (a name, an ID number or other data?); it was left out.',
+  },
+  'input-line-too-long': {
+    kind: 'invalid-input',
+    zh: () => '这一行超过 1 MiB，不是订单号列表中的一行，已跳过。',
+    en: () => 'This line is longer than 1 MiB, which no line of an order list is; it was skipped.',
+  },
+  'input-too-large': {
+    kind: 'invalid-input',
+    zh: (f) => `文件过大（${f.detail ?? ''}），未打开。订单表远小于此：请只保留订单号列，或另存为 CSV。`,
+    en: (f) =>
+      `The file is too large (${f.detail ?? ''}) and was not opened. An order sheet is far smaller: keep only the order id column, or save as CSV.`,
+  },
   'argument-invalid': {
     kind: 'invalid-input',
     zh: (f) => `网关拒绝了请求参数${sub(f)}。请检查订单号是否属于本账号。`,

@@ -26,7 +26,8 @@ describe('text lists', () => {
     expect(got.duplicates).toBe(1);
     expect(got.invalid).toEqual([
       { line: 4, reason: 'order-id-invalid', preview: '‹6›' },
-      { line: 5, reason: 'order-id-invalid', preview: '0000' },
+      // A name beside a number: the line is a record, not an id.
+      { line: 5, reason: 'order-id-line-invalid', preview: '‹7›' },
     ]);
   });
 

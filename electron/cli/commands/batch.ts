@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import {
   type BatchOutcome,
@@ -10,6 +10,7 @@ import {
   type JobInfo,
   type OrderFailure,
   type OrderRow,
+  type OrderSource,
   readOrders,
   SqliteJobStore,
   validateOptions,
@@ -94,27 +95,35 @@ function parseCount(v: unknown): number | undefined {
   return /^\d+(\.\d+)?$/.test(s) ? Number(s) : Number.NaN;
 }
 
-async function readSource(ctx: CommandContext, source: string): Promise<{ name: string; bytes: Uint8Array }> {
+/** The bytes of a stream, refused past MAX_INPUT_BYTES as they arrive (never buffered whole). */
+async function* capped(stream: AsyncIterable<Buffer | string>, label: string): AsyncGenerator<Uint8Array> {
+  let size = 0;
+  for await (const chunk of stream) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    size += b.length;
+    if (size > MAX_INPUT_BYTES)
+      throw new ClearanceFailure(clearanceError('usage', { detail: `${label}: over 50 MB` }));
+    yield b;
+  }
+}
+
+/** The list as a stream: text and CSV are read line by line, so a huge file costs no more than its ids. */
+async function readSource(ctx: CommandContext, source: string): Promise<OrderSource> {
   if (source === '-') {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.stdin as AsyncIterable<Buffer | string>) {
-      const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      size += b.length;
-      if (size > MAX_INPUT_BYTES)
-        throw new ClearanceFailure(clearanceError('usage', { detail: 'stdin: over 50 MB' }));
-      chunks.push(b);
-    }
-    return { name: 'stdin', bytes: Buffer.concat(chunks) };
+    return { name: 'stdin', chunks: capped(ctx.stdin as AsyncIterable<Buffer | string>, 'stdin') };
   }
   const path = resolve(ctx.cwd, source);
   try {
-    const bytes = await readFile(path);
-    if (bytes.length > MAX_INPUT_BYTES)
-      throw new ClearanceFailure(clearanceError('usage', { detail: `${source}: over 50 MB` }));
-    return { name: basename(path), bytes };
+    const handle = await open(path, 'r');
+    if ((await handle.stat()).isDirectory()) {
+      await handle.close();
+      throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+    }
+    return {
+      name: basename(path),
+      chunks: capped(handle.createReadStream({ highWaterMark: 256 * 1024 }), source),
+    };
   } catch (err) {
-    if (err instanceof ClearanceFailure) throw err;
     const code = (err as { code?: string }).code ?? 'I/O';
     throw new ClearanceFailure(clearanceError('usage', { detail: `${source}: cannot read (${code})` }));
   }
@@ -153,8 +162,12 @@ async function runJob(
     ({ orderIds, invalid } = got.value);
     parsed = got.value;
     if (!json && invalid.length) printInvalid(io, invalid);
-    if (orderIds.length === 0)
-      return usage(io, json, say(io, '输入中没有订单号', 'no order ids in the input'));
+    if (orderIds.length === 0) {
+      const e = clearanceError('usage', { detail: say(io, '输入中没有订单号', 'no order ids in the input') });
+      if (json) io.stdout(`${JSON.stringify({ ...errorJson(e, io.lang), invalid })}\n`);
+      else printError(io, e, false);
+      return 2;
+    }
   } else if (!JOB_ID_PATTERN.test(what.resume)) {
     return usage(
       io,
@@ -250,13 +263,21 @@ async function runJob(
 }
 
 function printInvalid(io: Io, invalid: JobInfo['invalid']) {
-  const shown = invalid
-    .slice(0, 20)
-    .map((e) => `${say(io, '第', 'line ')}${e.line}${say(io, ' 行', '')} ${e.preview}`);
-  const more = invalid.length > shown.length ? ` … +${invalid.length - shown.length}` : '';
   io.stderr(
-    `${say(io, `${invalid.length} 项不是有效订单号，未加入批次：`, `${invalid.length} entries are not valid order ids and were left out: `)}${shown.join('; ')}${more}\n`,
+    `${say(io, `${invalid.length} 项不是有效订单号，未加入批次：`, `${invalid.length} entries are not valid order ids and were left out:`)}\n`,
   );
+  // Grouped by why, so each explanation is said once, with the lines it applies to.
+  const byReason = new Map<string, JobInfo['invalid']>();
+  for (const e of invalid) byReason.set(e.reason, [...(byReason.get(e.reason) ?? []), e]);
+  for (const [reason, entries] of byReason) {
+    const shownEntries = entries
+      .slice(0, 20)
+      .map((e) => `${say(io, '第', 'line ')}${e.line}${say(io, ' 行', '')} ${shown(e.preview)}`);
+    const more = entries.length > shownEntries.length ? ` … +${entries.length - shownEntries.length}` : '';
+    const why = clearanceError(reason in ERRORS ? (reason as keyof typeof ERRORS) : 'order-id-invalid')
+      .message[io.lang];
+    io.stderr(`  ${why}\n    ${shownEntries.join('; ')}${more}\n`);
+  }
 }
 
 function failureMessage(io: Io, f: OrderFailure): string {

@@ -12,6 +12,9 @@ export { RateGate, RateMeter } from './gate';
 export {
   type InputProblem,
   type InputResult,
+  MAX_LINE_BYTES,
+  MAX_XLSX_UNCOMPRESSED,
+  type OrderSource,
   ordersFromTable,
   ordersFromText,
   type ParsedOrders,
