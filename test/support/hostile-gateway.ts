@@ -106,13 +106,13 @@ async function answer(socket: Socket, orderId: string, fault: HostileFault) {
       return reply(socket, json, garbage, { 'content-encoding': 'gzip' });
     }
     case 'slowloris': {
-      // The whole reply, one byte every 15 ms: slow, but within the client's timeouts.
+      // The whole reply, one byte every 8 ms: slow, but within the client's timeouts.
       const body = Buffer.from(successJson(orderId));
       socket.write(head(200, { 'content-type': json, 'content-length': body.length, connection: 'close' }));
       for (const byte of body) {
         if (socket.destroyed) return;
         socket.write(Buffer.from([byte]));
-        await sleep(15);
+        await sleep(8);
       }
       socket.end();
       return;
