@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/unit/**/*.test.{ts,tsx}', 'test/integration/**/*.test.ts', 'test/keychain/**/*.test.ts'],
+    include: [
+      'test/unit/**/*.test.{ts,tsx}',
+      'test/integration/**/*.test.ts',
+      'test/keychain/**/*.test.ts',
+      'test/fuzz/**/*.test.ts',
+    ],
     // Native modules (SQLCipher, keytar) are safest in child processes.
     pool: 'forks',
     testTimeout: 30_000,
