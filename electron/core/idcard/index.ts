@@ -106,12 +106,21 @@ export type ParsedExpiry = { kind: 'date'; date: string } | { kind: 'long-term' 
  * `长期` or `00000000` (long-term), and the printed range form `YYYY.MM.DD-YYYY.MM.DD`.
  */
 export function parseExpiry(raw: string): ParsedExpiry {
+  // The longest real form is a printed range (about 25 characters): a longer text is no expiry,
+  // and is not worth normalising (a gateway could send megabytes).
+  if (raw.length > MAX_EXPIRY_LENGTH) return { kind: 'unparsed' };
   const s = raw.normalize('NFKC').trim();
-  if (s === '长期' || s === '長期' || /^0{8}$/.test(s) || /^long[- ]?term$/i.test(s))
-    return { kind: 'long-term' };
   // A range's start is a full date in any of the forms (dashes included), so split after it, not at the last dash.
   const range = /^\d{4}[.\-/]?\d{2}[.\-/]?\d{2}\s*[-~至]\s*(.+)$/.exec(s);
-  if (range) return parseExpiry(range[1] as string);
+  // One range at most: its end is a single date or long-term, never another range.
+  return range ? single(range[1] as string) : single(s);
+}
+
+const MAX_EXPIRY_LENGTH = 64;
+
+function single(s: string): ParsedExpiry {
+  if (s === '长期' || s === '長期' || /^0{8}$/.test(s) || /^long[- ]?term$/i.test(s))
+    return { kind: 'long-term' };
   const m = /^(\d{4})[.\-/]?(\d{2})[.\-/]?(\d{2})$/.exec(s);
   if (!m) return { kind: 'unparsed' };
   const date = realDate(Number(m[1]), Number(m[2]), Number(m[3]));
