@@ -19,7 +19,7 @@ const FIXTURES = [
 
 /** The only outcomes a reply may have: an envelope, or a protocol failure. Never a throw, never slow. */
 function typed(body: string, format: ReplyFormat): Result<Envelope, ClearanceError> {
-  const r = quick(1000, () => parseEnvelope(body, format, METHOD));
+  const r = quick(3000, () => parseEnvelope(body, format, METHOD));
   if (r.ok) expect(['response', 'error']).toContain(r.value.type);
   else expect(r.error.kind).toBe('protocol');
   return r;

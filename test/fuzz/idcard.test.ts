@@ -37,7 +37,7 @@ describe('expiry parsing (property)', () => {
     () => {
       fc.assert(
         fc.property(anyText, (s) => {
-          const p = quick(50, () => parseExpiry(s));
+          const p = quick(500, () => parseExpiry(s));
           expect(['date', 'long-term', 'unparsed']).toContain(p.kind);
           const c = checkExpiry(s, TODAY);
           expect(['valid', 'expiring', 'expired', 'long-term', 'unparsed']).toContain(c.status);
@@ -54,7 +54,7 @@ describe('expiry parsing (property)', () => {
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 100_000 }), printed, (n, d) => {
           const s = `${d}-`.repeat(n - 1) + d;
-          const p = quick(200, () => parseExpiry(s));
+          const p = quick(2000, () => parseExpiry(s));
           // One date, or one range: anything longer is no expiry.
           expect(p.kind).toBe(n <= 2 ? 'date' : 'unparsed');
         }),
@@ -90,7 +90,7 @@ describe('ID validation (property)', () => {
     () => {
       fc.assert(
         fc.property(anyText, (s) => {
-          const c = quick(50, () => checkIdNumber(s, TODAY));
+          const c = quick(500, () => checkIdNumber(s, TODAY));
           expect(c.warnings.every((w) => typeof w === 'string')).toBe(true);
           const m = maskIdNumber(s);
           expect([...m].length).toBe([...s.trim()].length);

@@ -28,7 +28,7 @@ describe('order-id normalisation (property)', () => {
     () => {
       fc.assert(
         fc.property(fc.oneof(fc.string(), anyText, fc.stringMatching(/^[\d\s０-９:：]{0,30}$/)), (s) => {
-          const r = quick(50, () => normalizeOrderId(s));
+          const r = quick(500, () => normalizeOrderId(s));
           if (r.ok) expect(r.value).toMatch(/^[1-9]\d{0,19}$/);
           else expect(r.error).toMatchObject({ kind: 'invalid-input', reason: 'order-id-invalid' });
         }),
@@ -73,7 +73,7 @@ describe('order-id normalisation (property)', () => {
     () => {
       fc.assert(
         fc.property(anyText, (s) => {
-          for (const t of quick(100, () => splitOrderIdList(s))) {
+          for (const t of quick(500, () => splitOrderIdList(s))) {
             expect(t.length).toBeGreaterThan(0);
             expect(t).not.toMatch(/[\s,;，；、|]/);
           }

@@ -14,7 +14,11 @@ export const params = (scale = 1) => ({
 /** A test's time limit grows with the number of runs (about `perRunMs` each). */
 export const timeout = (perRunMs = 20) => 30_000 + RUNS * perRunMs;
 
-/** Fails the property when one call takes longer than `ms`: a hang is a defect too. */
+/**
+ * Fails the property when one call takes longer than `ms`: a hang is a defect too. Limits are
+ * generous (a shared, loaded machine pauses for GC and scheduling), far below what a hang or a
+ * quadratic blow-up on the inputs takes.
+ */
 export function quick<T>(ms: number, f: () => T): T {
   const started = performance.now();
   const out = f();
