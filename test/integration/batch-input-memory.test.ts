@@ -84,9 +84,9 @@ describe('batch input memory stays bounded', () => {
       const r = await runMeasured(['batch', file, '--demo', '--json'], dir);
       expect(r.code).toBe(2);
       expect(JSON.parse(r.out).error).toMatchObject({ kind: 'invalid-input', reason: 'input-too-large' });
-      expect(JSON.parse(r.out).error.message).toContain('64 MiB');
+      expect(JSON.parse(r.out).error.message).toContain('16 MiB');
       console.log(`${file}: peak RSS ${r.rssMiB.toFixed(0)} MiB`);
-      expect(r.rssMiB).toBeLessThan(64 + 200);
+      expect(r.rssMiB).toBeLessThan(200);
       expect(r.rssMiB * MiB).toBeLessThan(1024 * MiB);
     },
     60_000,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ordersFromText, readOrders } from '../../electron/core/batch';
-import { MAX_LINE_BYTES } from '../../electron/core/batch/input';
+import { checkXlsxSize, MAX_LINE_BYTES, MAX_XLSX_UNCOMPRESSED } from '../../electron/core/batch/input';
+import { zipBomb } from '../support/zip-bomb';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const text = (name: string, bytes: Uint8Array) => readOrders({ name, bytes });
@@ -112,5 +113,13 @@ describe('batch input that is not a list of order ids', () => {
     expect(got.value.invalid).toEqual([
       { line: 2, reason: 'input-line-too-long', preview: expect.any(String) },
     ]);
+  });
+
+  it('the XLSX cap: a workbook within it is opened, one past it is refused, whatever its headers say', () => {
+    const mib = MAX_XLSX_UNCOMPRESSED / 1024 / 1024;
+    expect(checkXlsxSize(zipBomb(mib - 1))).toBeUndefined();
+    expect(checkXlsxSize(zipBomb(mib + 1))?.reason).toBe('input-too-large');
+    expect(checkXlsxSize(zipBomb(mib + 1, { declaredSheetSize: 1024 }))?.reason).toBe('input-too-large');
+    expect(checkXlsxSize(zipBomb(2, { declaredSheetSize: 1024 }))?.reason).toBe('input-too-large');
   });
 });
