@@ -274,6 +274,25 @@ export const ERRORS = {
     en: (f) =>
       `The watermark text cannot be used${f.detail ? ` (${f.detail})` : ''}. Use 1–40 characters, never wording such as "无效" (invalid).`,
   },
+  'export-target-not-file': {
+    kind: 'invalid-input',
+    zh: (f) =>
+      `导出目标已存在且不是普通文件${f.detail ? `（${f.detail}）` : ''}，导出不会替换它。请换一个文件名或位置。`,
+    en: (f) =>
+      `The export target exists and is not a regular file${f.detail ? ` (${f.detail})` : ''}; the export will not replace it. Choose another name or place.`,
+  },
+  'export-template-invalid': {
+    kind: 'invalid-input',
+    zh: (f) => `清单模板不可用${f.detail ? `：${f.detail}` : ''}。`,
+    en: (f) => `The manifest template cannot be used${f.detail ? `: ${f.detail}` : ''}.`,
+  },
+  'export-findings': {
+    kind: 'business',
+    zh: (f) =>
+      `核对发现问题${f.detail ? `（${f.detail}）` : ''}，按 --strict 未导出任何文件。请先处理这些订单，或去掉 --strict。`,
+    en: (f) =>
+      `The checks found problems${f.detail ? ` (${f.detail})` : ''}; with --strict nothing was exported. Resolve those orders first, or drop --strict.`,
+  },
   'export-failed': {
     kind: 'internal',
     zh: (f) =>

@@ -1,8 +1,10 @@
 /** Shared by the export tests: demo images, poppler wrappers and a tiny PNG encoder. */
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
+import { finished } from 'node:stream/promises';
+import { createDeflate, deflateSync } from 'node:zlib';
 import type { ExportImage } from '../../electron/core/export/types';
 
 const ASSETS = new URL('../../electron/core/demo/assets/', import.meta.url);
@@ -91,6 +93,34 @@ export function makePng(width: number, height: number): Buffer {
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
     chunk('IDAT', deflateSync(Buffer.concat(rows))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/**
+ * A grayscale PNG of `width` × `height` zero pixels: 20000 × 20000 is ~400 KB on disk and 400 MB
+ * once inflated (a decompression bomb). Deflated as a stream, never held whole.
+ */
+export async function makeBombPng(width: number, height: number): Promise<Buffer> {
+  const rowsPerSlice = 200;
+  const slice = Buffer.alloc((1 + width) * rowsPerSlice);
+  const deflate = createDeflate({ level: 9 });
+  const parts: Buffer[] = [];
+  deflate.on('data', (d: Buffer) => parts.push(d));
+  for (let y = 0; y < height; y += rowsPerSlice) {
+    const rows = Math.min(rowsPerSlice, height - y);
+    if (!deflate.write(slice.subarray(0, (1 + width) * rows))) await once(deflate, 'drain');
+  }
+  deflate.end();
+  await finished(deflate);
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 0, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.concat(parts)),
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }

@@ -201,25 +201,49 @@ describe('per-order PDFs, raw images and manifests', () => {
       .trimEnd()
       .split('\r\n')
       .map((l) => l.split(','));
-    expect(rows[0]?.[0]).toBe('订单号 Order id');
-    expect(rows.slice(1).map((row) => row[0])).toEqual(ids);
-    expect(rows[1]?.slice(1, 6)).toEqual([
+    const head = rows[0] ?? [];
+    const cell = (row: string[] | undefined, header: string) => row?.[head.indexOf(header)];
+    expect(head[0]).toBe('订单号 Order id');
+    // Sorted by order id (numerically), whatever order the pages were made in.
+    expect(rows.slice(1).map((row) => row[0])).toEqual(
+      [...ids].sort((a, b) => a.length - b.length || (a < b ? -1 : 1)),
+    );
+    const wang = rows[3];
+    expect(
+      [
+        '姓名 Name',
+        '证件号码 ID number',
+        '证件号码（原样）ID number (raw)',
+        '证件类型 Type',
+        '有效期至 Expiry',
+        '有效期状态 Expiry status',
+      ].map((h) => cell(wang, h)),
+    ).toEqual([
       '王芳',
+      '110105 19491231 002X',
       '11010519491231002X',
       '居民身份证',
       '2034-01-01',
       '有效 valid',
     ]);
-    expect(rows[1]?.slice(8)).toEqual([
+    expect(
+      ['PDF 文件 PDF file', 'PDF 页码 Page', '正面照片 Front image', '背面照片 Back image'].map((h) =>
+        cell(wang, h),
+      ),
+    ).toEqual([
       '3728150192837465928.pdf',
+      '1',
       '3728150192837465928-front.jpg',
       '3728150192837465928-back.jpg',
     ]);
-    expect(rows[2]?.[6]).toBe('无照片 no images');
-    expect(rows[2]?.slice(9)).toEqual(['', '']);
+    const noImages = rows[2];
+    expect(cell(noImages, '标记 Flags')).toBe('无照片 no images');
+    // Said once, not as the validation's and the export's warning both.
+    expect(cell(noImages, '警告 Warnings')).toBe('没有证件照片，页面已注明');
+    expect(['正面照片 Front image', '背面照片 Back image'].map((h) => cell(noImages, h))).toEqual(['', '']);
   });
 
-  it('XLSX keeps order ids and ID numbers as text; --mask masks ID numbers in the PDF and the manifest', async () => {
+  it('XLSX keeps order ids and ID numbers as text; --mask masks names and ID numbers in the PDF and the manifest', async () => {
     const out = dir('xlsx');
     const xlsx = join(out, 'm.xlsx');
     const pdf = join(out, 'all.pdf');
@@ -231,14 +255,23 @@ describe('per-order PDFs, raw images and manifests', () => {
     if (!sheet) throw new Error('no sheet');
     expect(sheet.rowCount).toBe(ids.length + 1);
     const idCells = ids.map((_, i) => sheet.getRow(i + 2).getCell(1));
-    expect(idCells.map((c) => c.value)).toEqual(ids);
+    expect(idCells.map((c) => c.value)).toEqual([
+      '2000000000000002',
+      '2000000000000005',
+      '3728150192837465928',
+    ]);
     for (const c of idCells) expect(c.type).toBe(ExcelJS.ValueType.String);
-    expect(sheet.getRow(2).getCell(3).value).toBe('1101**********002X');
-    expect(sheet.getRow(2).getCell(9).value).toBe('all.pdf');
+    const head = (sheet.getRow(1).values as string[]).slice(1);
+    const cell = (row: number, h: string) => sheet.getRow(row).getCell(head.indexOf(h) + 1).value;
+    expect(cell(4, '姓名 Name')).toBe('王*');
+    expect(cell(4, '证件号码（原样）ID number (raw)')).toBe('1101**********002X');
+    expect(cell(4, 'PDF 文件 PDF file')).toBe('all.pdf');
+    // Wang is the first of the three pages, whatever the sheet's order.
+    expect(cell(4, 'PDF 页码 Page')).toBe('1');
     const text = pageText(pdf, 1);
     expect(text).toContain('1101**********002X');
     expect(text).not.toContain('11010519491231002X');
-    expect(text).toContain('证件号码已遮盖');
+    expect(text).toContain('姓名和证件号码已遮盖');
   });
 
   it('defuses cells a spreadsheet would run as formulas', async () => {

@@ -1,16 +1,18 @@
 import { dirname, resolve } from 'node:path';
+import { JOB_ID_PATTERN, SqliteJobStore } from '../../core/batch';
 import { openDesk } from '../../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
-import { runExport } from '../../core/export/run';
-import type { ExportJob, ExportReport } from '../../core/export/types';
-import { auditExport, vaultSource } from '../../core/export/vault-source';
+import { newExportId, runExport } from '../../core/export/run';
+import { loadTemplate } from '../../core/export/template';
+import type { ExportJob, ExportReport, FailedOrder } from '../../core/export/types';
+import { auditExport, auditExportStarted, vaultSource } from '../../core/export/vault-source';
 import { normalizeOrderId, splitOrderIdList } from '../../core/gateway/order-id';
 import type { Vault } from '../../core/vault/types';
 import { type Io, printError, say } from '../output';
 import type { Command } from './types';
 
 const USAGE =
-  'export [--order ID… | --all | --search TEXT] [--pdf FILE] [--per-order DIR] [--images] [--manifest FILE.csv|FILE.xlsx] [--mask] [--watermark TEXT] [--profile P] [--json]';
+  'export [--order ID… | --all | --search TEXT | --batch JOB] [--pdf FILE] [--per-order DIR] [--images] [--manifest FILE.csv|FILE.xlsx] [--package FILE.zip] [--template NAME|FILE.json] [--split N] [--strict] [--mask] [--watermark TEXT] [--profile P] [--json]';
 
 const usage = (zh: string, en: string) => clearanceError('usage', { detail: `${zh} / ${en} — ${USAGE}` });
 
@@ -19,19 +21,26 @@ function selectOrders(
   vault: Vault,
   values: Record<string, unknown>,
   positionals: string[],
-): { ok: true; ids: string[] } | { ok: false; error: ClearanceError } {
+): { ok: true; ids: string[]; failed?: FailedOrder[] } | { ok: false; error: ClearanceError } {
   const listed = [...((values.order as string[] | undefined) ?? []), ...positionals].flatMap(
     splitOrderIdList,
   );
-  const modes = [listed.length > 0, values.all === true, typeof values.search === 'string'].filter(
-    Boolean,
-  ).length;
+  const modes = [
+    listed.length > 0,
+    values.all === true,
+    typeof values.search === 'string',
+    typeof values.batch === 'string',
+  ].filter(Boolean).length;
   if (modes !== 1)
     return {
       ok: false,
-      error: usage('请指定 --order、--all 或 --search 之一', 'give one of --order, --all, --search'),
+      error: usage(
+        '请指定 --order、--all、--search 或 --batch 之一',
+        'give one of --order, --all, --search, --batch',
+      ),
     };
   const profile = typeof values.profile === 'string' ? values.profile : undefined;
+  if (typeof values.batch === 'string') return selectBatch(vault, values.batch);
   if (listed.length > 0) {
     const ids: string[] = [];
     for (const raw of listed) {
@@ -57,6 +66,38 @@ function selectOrders(
   return { ok: true, ids };
 }
 
+/** A batch job's fetched orders (done, or skipped as already stored) and its failed ones with their reason. */
+function selectBatch(
+  vault: Vault,
+  jobId: string,
+): { ok: true; ids: string[]; failed: FailedOrder[] } | { ok: false; error: ClearanceError } {
+  if (!JOB_ID_PATTERN.test(jobId))
+    return { ok: false, error: usage('批量任务编号格式不对', 'not a batch job id (batch list shows them)') };
+  const store = new SqliteJobStore(vault, { channel: 'cli' });
+  if (!store.getJob(jobId))
+    return {
+      ok: false,
+      error: usage(`没有批量任务 ${jobId}`, `no batch job ${jobId} (batch list shows them)`),
+    };
+  const ids = store
+    .orders(jobId, ['done', 'skipped'])
+    .map((o) => o.orderId)
+    .filter((id) => vault.get(id) !== undefined);
+  const failed = store.orders(jobId, ['failed']).map((o): FailedOrder => {
+    const e = o.failure
+      ? clearanceError(o.failure.reason, {
+          orderId: o.orderId,
+          ...(o.failure.code !== null ? { code: o.failure.code } : {}),
+          ...(o.failure.subCode !== null ? { subCode: o.failure.subCode } : {}),
+        })
+      : clearanceError('export-failed');
+    return { orderId: o.orderId, reason: e.message };
+  });
+  if (ids.length === 0 && failed.length === 0)
+    return { ok: false, error: usage('该批量任务没有可导出的订单', 'the batch job has no order to export') };
+  return { ok: true, ids, failed };
+}
+
 function jobFrom(
   values: Record<string, unknown>,
   cwd: string,
@@ -65,14 +106,31 @@ function jobFrom(
   const pdf = str('pdf');
   const perOrderDir = str('per-order');
   const manifest = str('manifest');
-  if (!pdf && !perOrderDir && !manifest && !values.images) {
+  const pkg = str('package');
+  if (!pdf && !perOrderDir && !manifest && !values.images && !pkg) {
     return {
       ok: false,
       error: usage(
-        '请指定 --pdf、--per-order、--manifest 或 --images',
-        'give --pdf, --per-order, --manifest or --images',
+        '请指定 --pdf、--per-order、--manifest、--package 或 --images',
+        'give --pdf, --per-order, --manifest, --package or --images',
       ),
     };
+  }
+  let split: number | undefined;
+  if (typeof values.split === 'string') {
+    split = Number(values.split);
+    if (!/^\d{1,6}$/.test(values.split) || split < 1)
+      return { ok: false, error: usage('--split 须为正整数', '--split must be a whole number of orders') };
+  }
+  let template: ExportJob['template'];
+  if (typeof values.template === 'string') {
+    const name = values.template;
+    try {
+      template = loadTemplate(/[/\\]|\.json$/i.test(name) ? resolve(cwd, name) : name);
+    } catch (err) {
+      if (err instanceof ClearanceFailure) return { ok: false, error: err.error };
+      throw err;
+    }
   }
   let imagesDir: string | undefined;
   if (values.images) {
@@ -91,6 +149,10 @@ function jobFrom(
     ...(perOrderDir ? { perOrderDir } : {}),
     ...(imagesDir ? { imagesDir } : {}),
     ...(manifest ? { manifest } : {}),
+    ...(pkg ? { package: pkg } : {}),
+    ...(template ? { template } : {}),
+    ...(split ? { split } : {}),
+    ...(values.strict === true ? { strict: true } : {}),
     mask: values.mask === true,
     ...(typeof values.watermark === 'string' ? { watermark: values.watermark } : {}),
     ...(typeof values.profile === 'string' ? { profile: values.profile } : {}),
@@ -113,6 +175,11 @@ export const exportCommand: Command = {
     'per-order': { type: 'string' },
     images: { type: 'boolean' },
     manifest: { type: 'string' },
+    package: { type: 'string' },
+    template: { type: 'string' },
+    split: { type: 'string' },
+    strict: { type: 'boolean' },
+    batch: { type: 'string' },
     mask: { type: 'boolean' },
     watermark: { type: 'string' },
     profile: { type: 'string' },
@@ -136,8 +203,15 @@ export const exportCommand: Command = {
         return exitCodeFor(selected.error.kind);
       }
       const actor = { profile: typeof values.profile === 'string' ? values.profile : null, channel: 'cli' };
+      // Audited before the first byte: a killed export still leaves its attempt in the log.
+      const started: ExportJob & { exportId: string } = {
+        ...job,
+        exportId: newExportId(),
+        ...(selected.failed?.length ? { failed: selected.failed } : {}),
+      };
+      auditExportStarted(vault, started, selected.ids, actor);
       const result = await runExport(
-        { ...job, demoProfiles: desk.settings.demoProfileNames() },
+        { ...started, demoProfiles: desk.settings.demoProfileNames() },
         vaultSource(vault, selected.ids),
         {
           signal,
@@ -150,7 +224,7 @@ export const exportCommand: Command = {
       if (io.isTTY && !json) io.stderr('\n');
       auditExport(
         vault,
-        job,
+        started,
         result.ok
           ? { report: result.value, orderIds: selected.ids }
           : { orderIds: selected.ids, error: result.error.reason },
@@ -193,7 +267,31 @@ function printReport(io: Io, report: ExportReport, json: boolean) {
     ),
     ...report.files.map((f) => `  ${f}`),
     ...report.warnings.map((w) => `! ${w.orderId}: ${w.message[io.lang]}`),
-    report.masked ? say(io, '证件号码已遮盖。', 'ID numbers are masked.') : '',
+    ...report.findings.map(
+      (f) => `? ${f.orderId}: ${io.lang === 'zh-CN' ? f.message.zh : f.message.en} [${f.code}]`,
+    ),
+    report.reencodedImages
+      ? say(
+          io,
+          `${report.reencodedImages} 张照片超过模板的大小上限，已重新压缩。`,
+          `${report.reencodedImages} image(s) over the template's size cap were re-encoded.`,
+        )
+      : '',
+    report.failedListed
+      ? say(
+          io,
+          `清单中列出了 ${report.failedListed} 个未能获取的订单及原因。`,
+          `The manifest lists ${report.failedListed} order(s) the batch could not fetch, with the reason.`,
+        )
+      : '',
+    report.sweptPartials
+      ? say(
+          io,
+          `已清除 ${report.sweptPartials} 个此前被中断的导出留下的临时文件。`,
+          `Removed ${report.sweptPartials} temporary file(s) left by an interrupted earlier export.`,
+        )
+      : '',
+    report.masked ? say(io, '姓名和证件号码已遮盖。', 'Names and ID numbers are masked.') : '',
   ];
   io.stdout(`${lines.filter(Boolean).join('\n')}\n`);
 }

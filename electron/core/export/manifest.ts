@@ -1,39 +1,11 @@
 /**
- * The manifest: one row per exported order, as CSV (UTF-8 with a byte-order mark so Excel reads
+ * The manifest: one row per order (exported or failed), as CSV (UTF-8 with a byte-order mark so Excel reads
  * Chinese; cells that a spreadsheet would run as a formula are defused) or as XLSX (exceljs'
  * streaming writer; every column is text, so a 19-digit order id keeps all its digits).
  */
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-
-export interface ManifestRow {
-  orderId: string;
-  name: string;
-  idNumber: string;
-  type: string;
-  expiry: string;
-  expiryStatus: string;
-  flags: string;
-  warnings: string;
-  pdf: string;
-  front: string;
-  back: string;
-}
-
-export const MANIFEST_COLUMNS: { key: keyof ManifestRow; header: string; width: number }[] = [
-  { key: 'orderId', header: '订单号 Order id', width: 22 },
-  { key: 'name', header: '姓名 Name', width: 12 },
-  { key: 'idNumber', header: '证件号码 ID number', width: 22 },
-  { key: 'type', header: '证件类型 Type', width: 16 },
-  { key: 'expiry', header: '有效期至 Expiry', width: 13 },
-  { key: 'expiryStatus', header: '有效期状态 Expiry status', width: 14 },
-  { key: 'flags', header: '标记 Flags', width: 24 },
-  { key: 'warnings', header: '警告 Warnings', width: 40 },
-  { key: 'pdf', header: 'PDF 文件 PDF file', width: 26 },
-  { key: 'front', header: '正面照片 Front image', width: 28 },
-  { key: 'back', header: '背面照片 Back image', width: 28 },
-];
 
 /** A cell beginning with = + - @ (or tab / carriage return) would be run as a formula by Excel: prefix it with '. */
 export function defuseCell(value: string): string {
@@ -48,11 +20,18 @@ export function csvCell(value: string): string {
 
 export const csvLine = (cells: string[]) => `${cells.map(csvCell).join(',')}\r\n`;
 
+/**
+ * Rows are kept until the end and written sorted by order id (numerically: shorter ids first), so
+ * the broker's sheet reads in order whatever order the pages were made in. A row is a few short
+ * strings: 100,000 orders are a few tens of MB at most.
+ */
 export interface ManifestWriter {
-  add(row: ManifestRow): Promise<void>;
+  add(orderId: string, cells: string[]): void;
   finish(): Promise<void>;
   abort(): void;
 }
+
+export const byOrderId = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
 async function write(stream: WriteStream, text: string) {
   if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
@@ -73,57 +52,72 @@ function fileStream(path: string): { stream: WriteStream; check: () => void } {
   };
 }
 
-function csvWriter(tmpPath: string): ManifestWriter {
-  const { stream, check } = fileStream(tmpPath);
-  let started = false;
+function sorted(rows: { id: string; cells: string[] }[]) {
+  return rows.sort((a, b) => byOrderId(a.id, b.id)).map((r) => r.cells);
+}
+
+function csvWriter(tmpPath: string, headers: string[]): ManifestWriter {
+  const rows: { id: string; cells: string[] }[] = [];
+  let stream: WriteStream | undefined;
   return {
-    async add(row) {
-      if (!started) {
-        started = true;
-        await write(stream, `\uFEFF${csvLine(MANIFEST_COLUMNS.map((c) => c.header))}`);
-      }
-      await write(stream, csvLine(MANIFEST_COLUMNS.map((c) => row[c.key])));
-      check();
+    add: (id, cells) => {
+      rows.push({ id, cells });
     },
     async finish() {
-      if (!started) await write(stream, `\uFEFF${csvLine(MANIFEST_COLUMNS.map((c) => c.header))}`);
+      const f = fileStream(tmpPath);
+      stream = f.stream;
+      await write(stream, `\uFEFF${csvLine(headers)}`);
+      for (const cells of sorted(rows)) {
+        await write(stream, csvLine(cells));
+        f.check();
+      }
       stream.end();
       await finished(stream);
-      check();
+      f.check();
     },
-    abort: () => stream.destroy(),
+    abort: () => stream?.destroy(),
   };
 }
 
-async function xlsxWriter(tmpPath: string): Promise<ManifestWriter> {
-  // Loaded on demand: exceljs takes about a second to import, and most exports need no XLSX.
-  const { default: ExcelJS } = await import('exceljs');
-  const { stream, check } = fileStream(tmpPath);
-  const book = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true, useSharedStrings: false });
-  book.creator = 'Clearance Desk';
-  const sheet = book.addWorksheet('清关清单 Manifest', { views: [{ state: 'frozen', ySplit: 1 }] });
-  // numFmt '@' keeps a cell text even when someone retypes it in Excel.
-  sheet.columns = MANIFEST_COLUMNS.map((c) => ({
-    header: c.header,
-    key: c.key,
-    width: c.width,
-    style: { numFmt: '@' },
-  }));
-  sheet.getRow(1).font = { bold: true };
+function xlsxWriter(tmpPath: string, columns: { header: string; width: number }[]): ManifestWriter {
+  const rows: { id: string; cells: string[] }[] = [];
+  let stream: WriteStream | undefined;
   return {
-    async add(row) {
-      // Strings stay strings in the file (inline strings), never numbers or formulas.
-      sheet.addRow(MANIFEST_COLUMNS.map((c) => row[c.key])).commit();
-      check();
-      if (stream.writableNeedDrain) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+    add: (id, cells) => {
+      rows.push({ id, cells });
     },
     async finish() {
+      // Loaded on demand: exceljs takes about a second to import, and most exports need no XLSX.
+      const { default: ExcelJS } = await import('exceljs');
+      const f = fileStream(tmpPath);
+      stream = f.stream;
+      const book = new ExcelJS.stream.xlsx.WorkbookWriter({
+        stream,
+        useStyles: true,
+        useSharedStrings: false,
+      });
+      book.creator = 'Clearance Desk';
+      const sheet = book.addWorksheet('清关清单 Manifest', { views: [{ state: 'frozen', ySplit: 1 }] });
+      // numFmt '@' keeps a cell text even when someone retypes it in Excel.
+      sheet.columns = columns.map((c, i) => ({
+        header: c.header,
+        key: `c${i}`,
+        width: c.width,
+        style: { numFmt: '@' },
+      }));
+      sheet.getRow(1).font = { bold: true };
+      for (const cells of sorted(rows)) {
+        // Strings stay strings in the file (inline strings), never numbers or formulas.
+        sheet.addRow(cells).commit();
+        f.check();
+        if (stream.writableNeedDrain) await Promise.race([once(stream, 'drain'), once(stream, 'close')]);
+      }
       sheet.commit();
       await book.commit();
       await finished(stream);
-      check();
+      f.check();
     },
-    abort: () => stream.destroy(),
+    abort: () => stream?.destroy(),
   };
 }
 
@@ -134,6 +128,15 @@ export function manifestFormat(path: string): ManifestFormat | undefined {
   return m ? ((m[1] as string).toLowerCase() as ManifestFormat) : undefined;
 }
 
-export async function openManifest(format: ManifestFormat, tmpPath: string): Promise<ManifestWriter> {
-  return format === 'csv' ? csvWriter(tmpPath) : xlsxWriter(tmpPath);
+export function openManifest(
+  format: ManifestFormat,
+  tmpPath: string,
+  columns: { header: string; width: number }[],
+): ManifestWriter {
+  return format === 'csv'
+    ? csvWriter(
+        tmpPath,
+        columns.map((c) => c.header),
+      )
+    : xlsxWriter(tmpPath, columns);
 }

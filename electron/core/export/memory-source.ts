@@ -8,7 +8,8 @@ import type { ImageSide } from '../gateway/clearance';
 import { shanghaiDate } from '../gateway/timestamp';
 import { validateIdentity } from '../idcard';
 import type { StoredRecord } from '../vault/types';
-import type { ExportImage, ExportSource } from './types';
+import type { ExportImage, ExportItem, ExportSource } from './types';
+import type { OrderFactsLookup } from './vault-source';
 
 export function recordFromSample(
   s: SampleOrder,
@@ -58,15 +59,24 @@ export function demoSource(
     profile?: string;
     fetchedAt?: string;
     imagesFor?: (orderId: string) => Partial<Record<ImageSide, ExportImage>> | undefined;
+    /** Order sheet facts and findings per order, as the vault source takes them. */
+    facts?: OrderFactsLookup;
   } = {},
 ): ExportSource {
   const imagesOf = (id: string) => opts.imagesFor?.(id) ?? (findSample(id)?.images ? images : {});
   return {
     count: () => orderIds.length,
-    *records() {
+    *records(): Generator<ExportItem> {
       for (const id of orderIds) {
         const s = findSample(id);
-        if (s) yield recordFromSample(s, { ...opts, images: imagesOf(id) });
+        if (!s) continue;
+        const r = recordFromSample(s, { ...opts, images: imagesOf(id) });
+        const f = opts.facts?.(id);
+        yield {
+          ...r,
+          ...(f?.order ? { order: f.order } : {}),
+          ...(f?.findings ? { findings: f.findings } : {}),
+        };
       }
     },
     image: (orderId: string, side: ImageSide) => imagesOf(orderId)[side],

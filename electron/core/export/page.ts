@@ -2,23 +2,27 @@
  * One A4 page per order: header fields, the two sides of the ID card at their true ID-1 size
  * (85.6 × 54 mm) with a watermark clipped to each image, and a footer naming the export.
  * JPEG bytes are handed to pdfkit untouched (it embeds them as DCTDecode as they are).
+ *
+ * Speed: what every page of an export shares (title, labels, rules, footer, the watermark) is
+ * drawn once into form XObjects and placed on each page by reference; only the order's own values
+ * are laid out per page, each string shaped once.
  */
-import { inflateSync } from 'node:zlib';
 import type PDFDocument from 'pdfkit';
 import type { ImageSide } from '../gateway/clearance';
-import { type ImageMime, sniffImage } from '../gateway/images';
 import { shanghaiTimestamp } from '../gateway/timestamp';
 import {
   credentialTypeLabel,
   type ExpiryStatus,
   ID_FORM_LABELS,
   maskIdNumber,
+  maskName,
   validateIdentity,
   WARNINGS,
 } from '../idcard';
 import type { StoredRecord } from '../vault/types';
 import { codePointLabel, type FontSet } from './fonts';
-import type { ExportImage } from './types';
+import { type CheckedImage, MAX_IMAGE_SIDE } from './images';
+import type { ExportItem } from './types';
 
 type Doc = InstanceType<typeof PDFDocument>;
 
@@ -38,54 +42,6 @@ export const EXPIRY_STATUS_TEXT: Record<ExpiryStatus, { zh: string; en: string }
   'long-term': { zh: '长期有效', en: 'long-term' },
   unparsed: { zh: '无法识别', en: 'unreadable' },
 };
-
-/** An image ready for a page, or the reason it cannot be drawn. */
-export type CheckedImage =
-  | { state: 'ok'; mime: ImageMime; bytes: Buffer }
-  | { state: 'damaged' }
-  | { state: 'missing' };
-
-const lastIndexOfPair = (b: Uint8Array, hi: number, lo: number) => {
-  for (let i = b.length - 2; i >= 0; i--) if (b[i] === hi && b[i + 1] === lo) return i;
-  return -1;
-};
-
-/**
- * Is this image whole? JPEG: its scan data must be followed by the end-of-image marker (a cut-off
- * download is not); PNG: the compressed pixels must inflate. pdfkit's own parser runs afterwards.
- */
-export function checkImage(img: ExportImage | undefined): CheckedImage {
-  if (!img) return { state: 'missing' };
-  const bytes = Buffer.from(img.bytes.buffer, img.bytes.byteOffset, img.bytes.byteLength);
-  const mime = sniffImage(bytes);
-  if (!mime) return { state: 'damaged' };
-  try {
-    if (mime === 'image/jpeg') {
-      const sos = lastIndexOfPair(bytes, 0xff, 0xda);
-      if (sos < 0 || lastIndexOfPair(bytes, 0xff, 0xd9) < sos) return { state: 'damaged' };
-    } else {
-      inflateSync(pngData(bytes));
-    }
-  } catch {
-    return { state: 'damaged' };
-  }
-  return { state: 'ok', mime, bytes };
-}
-
-/** The concatenated IDAT chunks of a PNG (throws when the chunk structure is broken). */
-function pngData(b: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let pos = 8;
-  while (pos + 8 <= b.length) {
-    const len = b.readUInt32BE(pos);
-    const type = b.toString('latin1', pos + 4, pos + 8);
-    if (pos + 12 + len > b.length) throw new Error('PNG chunk runs past the end');
-    if (type === 'IDAT') parts.push(b.subarray(pos + 8, pos + 8 + len));
-    if (type === 'IEND') return Buffer.concat(parts);
-    pos += 12 + len;
-  }
-  throw new Error('PNG without IEND');
-}
 
 /** Every page and manifest row of an export from the demo gateway says so. */
 export const DEMO_MARK = '演示数据 DEMO — 虚构信息，不得用于清关 / invented, not for customs';
@@ -135,6 +91,68 @@ interface TextOpts {
   tally?: PageResult;
 }
 
+/** The parts of pdfkit's document and font this module reaches past the public types for. */
+interface PdfkitFont {
+  id: string;
+  ref(): unknown;
+  encode(
+    text: string,
+  ): [string[], { xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }[]];
+}
+interface PdfkitPage {
+  height: number;
+  content: unknown;
+  resources: { data: Record<string, unknown> };
+  fonts: Record<string, unknown>;
+  xobjects: Record<string, unknown>;
+}
+const internals = (doc: Doc) => doc as unknown as { _font: PdfkitFont; page: PdfkitPage };
+
+const num = (n: number) => String(Math.round(n * 1000) / 1000);
+
+/**
+ * One run of text in one face at a baseline, written straight into the page: the string is shaped
+ * once (its glyphs give both the drawing and the width), where pdfkit's own `text()` shapes it
+ * three times. A run with glyph offsets (marks placed by the font) goes through pdfkit instead.
+ */
+function emitRun(
+  doc: Doc,
+  font: string,
+  size: number,
+  color: string,
+  text: string,
+  x: number,
+  y: number,
+): number {
+  doc.font(font).fontSize(size);
+  const { _font: f, page } = internals(doc);
+  const [encoded, positions] = f.encode(text);
+  doc.fillColor(color);
+  if (positions.some((p) => p.xOffset || p.yOffset)) {
+    doc.text(text, x, y, { lineBreak: false, baseline: 'alphabetic' });
+    return doc.widthOfString(text);
+  }
+  if (page.fonts[f.id] == null) page.fonts[f.id] = f.ref();
+  const scale = size / 1000;
+  const parts: string[] = [];
+  let start = 0;
+  let width = 0;
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i] as (typeof positions)[number];
+    width += p.xAdvance * scale;
+    // A kerning adjustment ends a segment, as pdfkit writes it.
+    if (p.xAdvance !== p.advanceWidth || i === positions.length - 1) {
+      parts.push(`<${encoded.slice(start, i + 1).join('')}> ${num(-(p.xAdvance - p.advanceWidth))}`);
+      start = i + 1;
+    }
+  }
+  const h = page.height;
+  doc.addContent(
+    `q 1 0 0 -1 0 ${num(h)} cm BT 1 0 0 1 ${num(x)} ${num(h - y)} Tm /${f.id} ${num(size)} Tf [${parts.join(' ')}] TJ ET Q`,
+  );
+  return width;
+}
+
 /**
  * Draw one line at a baseline, switching faces per character where Noto Sans SC lacks one; a
  * character no face has is written as its code (U+XXXX) in red, never silently dropped.
@@ -145,10 +163,15 @@ export function drawLine(doc: Doc, fonts: FontSet, text: string, x: number, y: n
   for (const run of fonts.runs(text)) {
     const missing = run.face === -1;
     const shown = missing ? `[${codePointLabel(run.text)}]` : run.text;
-    doc.font(fonts.fontName(missing ? 0 : run.face, o.bold === true)).fontSize(o.size);
-    doc.fillColor(missing ? ALERT : (o.color ?? INK));
-    doc.text(shown, cx, y, { lineBreak: false, baseline: 'alphabetic' });
-    cx += doc.widthOfString(shown);
+    cx += emitRun(
+      doc,
+      fonts.fontName(missing ? 0 : run.face, o.bold === true),
+      o.size,
+      missing ? ALERT : (o.color ?? INK),
+      shown,
+      cx,
+      y,
+    );
     if (o.tally) {
       const n = [...run.text].length;
       if (missing) o.tally.missingChars += n;
@@ -156,6 +179,12 @@ export function drawLine(doc: Doc, fonts: FontSet, text: string, x: number, y: n
     }
   }
   return cx - x;
+}
+
+/** Width of a line in the bundled face (for right-aligned and centred text). */
+function widthOf(doc: Doc, fonts: FontSet, text: string, size: number, bold = false): number {
+  doc.font(fonts.fontName(0, bold)).fontSize(size);
+  return doc.widthOfString(text);
 }
 
 function drawWatermark(doc: Doc, fonts: FontSet, text: string, x: number, y: number, w: number, h: number) {
@@ -173,21 +202,142 @@ function drawWatermark(doc: Doc, fonts: FontSet, text: string, x: number, y: num
   doc.restore();
 }
 
+const TITLE_Y = MARGIN + 16;
+const FIELDS_Y = TITLE_Y + 10 + 22;
+const FIELD_LABELS: [string, string][] = [
+  ['订单号', 'Order id'],
+  ['姓名', 'Name'],
+  ['证件号码', 'ID number'],
+  ['号码类别', 'Number form'],
+  ['证件类型', 'Credential type'],
+  ['有效期至', 'Expiry'],
+  ['获取时间', 'Fetched'],
+  ['账号', 'Profile'],
+];
+const CARD_X = (A4.width - CARD.width) / 2;
+/** From a card section's top: the label row, the card 14 pt lower, the next side after the card. */
+const SIDE_STEP = 14 + CARD.height + 18;
+
+/**
+ * What every page of one document shares, drawn once as form XObjects the first time a page needs
+ * them: the page furniture (title, stamp, labels, rules, footer line), the two card labels, and the
+ * watermark with the card's frame (placed over each image at its position).
+ */
+export class PageFurniture {
+  private forms: { page: string; labels: string; watermark: string } | undefined;
+  private seq = 0;
+  constructor(
+    private readonly doc: Doc,
+    readonly fonts: FontSet,
+  ) {}
+
+  /** Record what `draw` writes into a new form XObject (bounding box from the page's top left). */
+  private capture(width: number, height: number, draw: () => void): string {
+    const doc = this.doc;
+    const page = internals(doc).page;
+    const form = doc.ref({ Type: 'XObject', Subtype: 'Form', FormType: 1, BBox: [0, 0, width, height] });
+    const resources = doc.ref({ ProcSet: ['PDF', 'Text', 'ImageB', 'ImageC', 'ImageI'] });
+    const saved = { content: page.content, resources: page.resources };
+    page.content = form;
+    page.resources = resources as unknown as PdfkitPage['resources'];
+    try {
+      draw();
+    } finally {
+      page.content = saved.content;
+      page.resources = saved.resources;
+    }
+    (form as unknown as { data: Record<string, unknown> }).data.Resources = resources;
+    (resources as unknown as { end(): void }).end();
+    (form as unknown as { end(): void }).end();
+    const name = `CdF${++this.seq}`;
+    this.refs.set(name, form);
+    return name;
+  }
+  private readonly refs = new Map<string, unknown>();
+
+  private build(ctx: PageContext) {
+    const { doc, fonts } = this;
+    const right = A4.width - MARGIN;
+    const page = this.capture(A4.width, A4.height, () => {
+      drawLine(doc, fonts, '清关身份信息', MARGIN, TITLE_Y, { size: 16, bold: true });
+      drawLine(doc, fonts, 'Customs clearance identity', MARGIN + 104, TITLE_Y, { size: 10, color: GREY });
+      const wm = ctx.watermark;
+      drawLine(doc, fonts, wm, right - widthOf(doc, fonts, wm, 10, true), TITLE_Y, {
+        size: 10,
+        bold: true,
+        color: ALERT,
+      });
+      doc
+        .moveTo(MARGIN, TITLE_Y + 10)
+        .lineTo(right, TITLE_Y + 10)
+        .lineWidth(0.8)
+        .strokeColor('#333333')
+        .stroke();
+      FIELD_LABELS.forEach(([zh, en], i) => {
+        const y = FIELDS_Y + i * 24;
+        drawLine(doc, fonts, zh, MARGIN, y, { size: 9.5, bold: true });
+        drawLine(doc, fonts, en, MARGIN, y + 9, { size: 6.5, color: GREY });
+      });
+      const fy = A4.height - MARGIN;
+      doc
+        .moveTo(MARGIN, fy - 14)
+        .lineTo(right, fy - 14)
+        .lineWidth(0.5)
+        .strokeColor('#999999')
+        .stroke();
+      drawLine(
+        doc,
+        fonts,
+        `导出编号 Export ${ctx.exportId} · 导出人 Exporter ${ctx.exporter} · ${shanghaiTimestamp(ctx.at)}（北京时间）`,
+        MARGIN,
+        fy,
+        { size: 7.5, color: GREY },
+      );
+    });
+    // Relative to the card section's top left (CARD_X, y).
+    const labels = this.capture(A4.width, 2 * SIDE_STEP, () => {
+      for (const [i, side] of (['front', 'back'] as const).entries()) {
+        const y = i * SIDE_STEP;
+        drawLine(doc, fonts, side === 'front' ? '证件正面（人像面）' : '证件背面（国徽面）', 0, y + 8, {
+          size: 9,
+          bold: true,
+        });
+        drawLine(doc, fonts, side === 'front' ? 'Front' : 'Back', 88, y + 8, { size: 8, color: GREY });
+        drawLine(doc, fonts, '85.6 × 54 mm', CARD.width - 52, y + 8, { size: 7, color: GREY });
+      }
+    });
+    // Relative to the card's top left.
+    const watermark = this.capture(CARD.width, CARD.height, () => {
+      drawWatermark(doc, fonts, ctx.watermark, 0, 0, CARD.width, CARD.height);
+      doc.lineWidth(0.5).strokeColor('#999999').rect(0, 0, CARD.width, CARD.height).stroke();
+    });
+    this.forms = { page, labels, watermark };
+  }
+
+  /** Place a form on the current page with its origin at (x, y). */
+  place(ctx: PageContext, which: 'page' | 'labels' | 'watermark', x = 0, y = 0) {
+    if (!this.forms) this.build(ctx);
+    const name = (this.forms as NonNullable<typeof this.forms>)[which];
+    internals(this.doc).page.xobjects[name] = this.refs.get(name);
+    this.doc.addContent(`q 1 0 0 1 ${num(x)} ${num(y)} cm /${name} Do Q`);
+  }
+}
+
 function drawCardBox(
   doc: Doc,
-  fonts: FontSet,
+  furniture: PageFurniture,
   img: CheckedImage,
   side: ImageSide,
   x: number,
   y: number,
   ctx: PageContext,
 ) {
+  const fonts = furniture.fonts;
   const { width: w, height: h } = CARD;
   if (img.state === 'ok') {
     // pdfkit accepts its own parsed image; `fit` keeps the aspect ratio (ID-1 photos fill the box exactly).
     doc.image(img.bytes, x, y, { fit: [w, h], align: 'center', valign: 'center' });
-    drawWatermark(doc, fonts, ctx.watermark, x, y, w, h);
-    doc.lineWidth(0.5).strokeColor('#999999').rect(x, y, w, h).stroke();
+    furniture.place(ctx, 'watermark', x, y);
     return;
   }
   const damaged = img.state === 'damaged';
@@ -213,47 +363,48 @@ function drawCardBox(
       .restore();
   }
   const sideZh = side === 'front' ? '正面' : '背面';
-  const zh = damaged ? `${sideZh}照片已损坏，无法显示` : `无${sideZh}照片`;
-  const en = damaged ? `The ${side} image is damaged and cannot be shown` : `No ${side} image on record`;
-  doc.font(fonts.fontName(0, true)).fontSize(11);
-  const zw = doc.widthOfString(zh);
+  const big = img.state === 'damaged' && img.oversize;
+  const zh = big
+    ? `${sideZh}照片尺寸过大，视为损坏`
+    : damaged
+      ? `${sideZh}照片已损坏，无法显示`
+      : `无${sideZh}照片`;
+  const en = big
+    ? `The ${side} image is over ${MAX_IMAGE_SIDE} × ${MAX_IMAGE_SIDE} px: treated as damaged`
+    : damaged
+      ? `The ${side} image is damaged and cannot be shown`
+      : `No ${side} image on record`;
+  const zw = widthOf(doc, fonts, zh, 11, true);
   doc.rect(x + w / 2 - zw / 2 - 6, y + h / 2 - 20, zw + 12, 38).fill('#ffffff');
   drawLine(doc, fonts, zh, x + w / 2 - zw / 2, y + h / 2 - 4, {
     size: 11,
     bold: true,
     color: damaged ? ALERT : GREY,
   });
-  doc.font(fonts.fontName(0, false)).fontSize(7.5);
-  const ew = doc.widthOfString(en);
+  const ew = widthOf(doc, fonts, en, 7.5);
   drawLine(doc, fonts, en, x + w / 2 - ew / 2, y + h / 2 + 10, { size: 7.5, color: damaged ? ALERT : GREY });
 }
 
-/** Render one order as a new page. `images` were checked with {@link checkImage}. */
+/** Render one order as a new page. `images` were checked with `checkImage` (images.ts). */
 export function renderOrderPage(
   doc: Doc,
-  fonts: FontSet,
-  record: StoredRecord,
+  furniture: PageFurniture,
+  record: ExportItem,
   images: Record<ImageSide, CheckedImage>,
   ctx: PageContext,
   page: { n: number; total: number },
 ): PageResult {
+  const fonts = furniture.fonts;
   doc.addPage({ size: 'A4', layout: 'portrait', margin: 0 });
   const tally: PageResult = { fallbackChars: 0, missingChars: 0 };
   const right = A4.width - MARGIN;
+  furniture.place(ctx, 'page');
 
-  // Title (above it, on demo exports, the DEMO mark: invented data must never pass for real)
+  // Above the title, on demo exports, the DEMO mark: invented data must never pass for real.
   if (ctx.demoProfiles.includes(record.profile))
     drawLine(doc, fonts, DEMO_MARK, MARGIN, MARGIN + 2, { size: 8, bold: true, color: ALERT });
-  let y = MARGIN + 16;
-  drawLine(doc, fonts, '清关身份信息', MARGIN, y, { size: 16, bold: true });
-  drawLine(doc, fonts, 'Customs clearance identity', MARGIN + 104, y, { size: 10, color: GREY });
-  doc.font(fonts.fontName(0, true)).fontSize(10);
-  const wm = ctx.watermark;
-  drawLine(doc, fonts, wm, right - doc.widthOfString(wm), y, { size: 10, bold: true, color: ALERT });
-  y += 10;
-  doc.moveTo(MARGIN, y).lineTo(right, y).lineWidth(0.8).strokeColor('#333333').stroke();
 
-  // Header fields: Chinese label, English label underneath, value on the right.
+  // Header values beside the labels of the furniture.
   const v = validateOnExportDay(record, ctx);
   const status = EXPIRY_STATUS_TEXT[v.expiry.status];
   const expiryShown = v.expiry.date ?? record.expiry;
@@ -262,35 +413,28 @@ export function renderOrderPage(
       ? `，剩余 ${v.expiry.daysLeft} 天 / ${v.expiry.daysLeft} days left`
       : '';
   const form = ID_FORM_LABELS[v.form];
-  const fields: [string, string, string, TextOpts?][] = [
-    ['订单号', 'Order id', record.orderId, { size: 12, bold: true }],
-    ['姓名', 'Name', record.name, { size: 12, bold: true, tally }],
-    ['证件号码', 'ID number', ctx.mask ? maskIdNumber(record.idNumber) : record.idNumber, { size: 12 }],
-    ['号码类别', 'Number form', `${form.zh} / ${form.en}`],
+  const values: [string, TextOpts?][] = [
+    [record.orderId, { size: 12, bold: true }],
+    [ctx.mask ? maskName(record.name) : record.name, { size: 12, bold: true, tally }],
+    [ctx.mask ? maskIdNumber(record.idNumber) : record.idNumber, { size: 12 }],
+    [`${form.zh} / ${form.en}`],
+    [`${credentialTypeLabel(record.idType, 'zh-CN')} / ${credentialTypeLabel(record.idType, 'en-US')}`],
     [
-      '证件类型',
-      'Credential type',
-      `${credentialTypeLabel(record.idType, 'zh-CN')} / ${credentialTypeLabel(record.idType, 'en-US')}`,
-    ],
-    [
-      '有效期至',
-      'Expiry',
       `${expiryShown}（${status.zh} / ${status.en}${daysLeft}）`,
       { size: 11, color: v.expiry.status === 'expired' || v.expiry.status === 'unparsed' ? ALERT : INK },
     ],
-    ['获取时间', 'Fetched', `${shanghaiTimestamp(new Date(record.fetchedAt))}（北京时间 / Beijing time）`],
-    ['账号', 'Profile', record.profile || ctx.profile || '-'],
+    [`${shanghaiTimestamp(new Date(record.fetchedAt))}（北京时间 / Beijing time）`],
+    [record.profile || ctx.profile || '-'],
   ];
-  y += 22;
-  for (const [zh, en, value, opts] of fields) {
-    drawLine(doc, fonts, zh, MARGIN, y, { size: 9.5, bold: true });
-    drawLine(doc, fonts, en, MARGIN, y + 9, { size: 6.5, color: GREY });
+  let y = FIELDS_Y;
+  for (const [value, opts] of values) {
     drawLine(doc, fonts, value, MARGIN + 92, y + 2, { size: 11, ...opts });
     y += 24;
   }
   if (tally.missingChars > 0) {
     const n = tally.missingChars;
     const note = { size: 7.5, color: ALERT };
+    // Masked, the name shows one character: the note still counts what the full name lacks.
     drawLine(
       doc,
       fonts,
@@ -310,13 +454,15 @@ export function renderOrderPage(
     y += 18;
   }
 
-  // Validation warnings a broker should see before filing.
+  // Validation warnings and the order sheet's findings, which a broker should see before filing.
   const notes = v.warnings
     .filter((w) => w !== 'images-missing')
     .map((w) => ({ text: `${WARNINGS[w].zh} · ${WARNINGS[w].en}`, color: ALERT }));
+  for (const f of record.findings ?? [])
+    notes.push({ text: `核对 Check: ${f.message.zh} · ${f.message.en}`, color: ALERT });
   if (ctx.mask) {
     notes.push({
-      text: '证件号码已遮盖（证件照片上的号码未遮盖） · The ID number is masked (not on the card images)',
+      text: '姓名和证件号码已遮盖（证件照片上的未遮盖） · Name and ID number are masked (not on the card images)',
       color: GREY,
     });
   }
@@ -327,49 +473,26 @@ export function renderOrderPage(
 
   // The card, front above back, centred, at true size.
   y = Math.max(y + 10, 318);
-  const x = (A4.width - CARD.width) / 2;
   const none = images.front.state === 'missing' && images.back.state === 'missing';
   if (none) {
-    drawLine(doc, fonts, '此订单没有证件照片 · No ID images on record for this order', x, y + 4, {
+    drawLine(doc, fonts, '此订单没有证件照片 · No ID images on record for this order', CARD_X, y + 4, {
       size: 10,
       bold: true,
       color: ALERT,
     });
     y += 16;
   }
+  furniture.place(ctx, 'labels', CARD_X, y);
   for (const side of ['front', 'back'] as const) {
-    drawLine(doc, fonts, side === 'front' ? '证件正面（人像面）' : '证件背面（国徽面）', x, y + 8, {
-      size: 9,
-      bold: true,
-    });
-    drawLine(doc, fonts, side === 'front' ? 'Front' : 'Back', x + (side === 'front' ? 88 : 88), y + 8, {
-      size: 8,
-      color: GREY,
-    });
-    drawLine(doc, fonts, '85.6 × 54 mm', x + CARD.width - 52, y + 8, { size: 7, color: GREY });
-    drawCardBox(doc, fonts, images[side], side, x, y + 14, ctx);
-    y += 14 + CARD.height + 18;
+    drawCardBox(doc, furniture, images[side], side, CARD_X, y + 14, ctx);
+    y += SIDE_STEP;
   }
 
-  // Footer
-  const fy = A4.height - MARGIN;
-  doc
-    .moveTo(MARGIN, fy - 14)
-    .lineTo(right, fy - 14)
-    .lineWidth(0.5)
-    .strokeColor('#999999')
-    .stroke();
-  drawLine(
-    doc,
-    fonts,
-    `导出编号 Export ${ctx.exportId} · 导出人 Exporter ${ctx.exporter} · ${shanghaiTimestamp(ctx.at)}（北京时间）`,
-    MARGIN,
-    fy,
-    { size: 7.5, color: GREY },
-  );
   const pageText = `第 ${page.n} / ${page.total} 页 · Page ${page.n} / ${page.total}`;
-  doc.font(fonts.fontName(0, false)).fontSize(7.5);
-  drawLine(doc, fonts, pageText, right - doc.widthOfString(pageText), fy, { size: 7.5, color: GREY });
+  drawLine(doc, fonts, pageText, right - widthOf(doc, fonts, pageText, 7.5), A4.height - MARGIN, {
+    size: 7.5,
+    color: GREY,
+  });
   doc.fillOpacity(1).fillColor(INK);
   return tally;
 }

@@ -5,7 +5,11 @@
 
 import type { ImageSide } from '../gateway/clearance';
 import type { ImageMime } from '../gateway/images';
+import type { Finding, OrderFacts } from '../orders/types';
 import type { StoredRecord } from '../vault/types';
+import type { ExportTemplate } from './template';
+
+export type { ExportTemplate, TemplateColumn, TemplateField } from './template';
 
 export interface ExportJob {
   /** One PDF with a page per order, written to this path. */
@@ -16,7 +20,19 @@ export interface ExportJob {
   imagesDir?: string;
   /** A manifest spreadsheet: `.csv` (UTF-8 with BOM) or `.xlsx`, chosen by the extension. */
   manifest?: string;
-  /** Mask ID numbers (first four and last four stay) in every page and manifest row. */
+  /** One ZIP for the broker: manifest.xlsx, the combined PDF, the ID images and checks.txt. */
+  package?: string;
+  /** Manifest columns, image names and size cap; default: the built-in `default` template. */
+  template?: ExportTemplate;
+  /** Split the combined PDF every this many orders (`all.pdf` → `all-001.pdf`, `all-002.pdf`, …). */
+  split?: number;
+  /** Findings (order sheet checks) are an error: nothing is written when there is one. */
+  strict?: boolean;
+  /** Orders of a batch that could not be fetched: listed in the manifest with their reason. */
+  failed?: FailedOrder[];
+  /** Chosen by the caller when it audits the start of the export first (see `newExportId`). */
+  exportId?: string;
+  /** Mask names (the first character stays) and ID numbers (first four and last four stay) on every page and manifest row. */
   mask?: boolean;
   /** Diagonal watermark across each ID image; default 仅供清关使用. */
   watermark?: string;
@@ -32,6 +48,11 @@ export interface ExportJob {
   now?: string;
 }
 
+export interface FailedOrder {
+  orderId: string;
+  reason: { 'zh-CN': string; 'en-US': string };
+}
+
 export interface FallbackFont {
   path: string;
   /** PostScript name of the face inside a collection (.ttc). */
@@ -43,17 +64,27 @@ export interface ExportImage {
   bytes: Uint8Array;
 }
 
+/** A stored record with, when the order sheet has it, the order's facts and the checks' findings. */
+export type ExportItem = StoredRecord & { order?: OrderFacts; findings?: Finding[] };
+
 /**
  * Where the records come from: the vault (through `vaultSource`), a message port from another
  * thread, or an in-memory list in tests. Read one record and its images at a time.
  */
 export interface ExportSource {
   count(): number | Promise<number>;
-  records(): Iterable<StoredRecord> | AsyncIterable<StoredRecord>;
+  /** May be called again (a strict export reads the findings first). */
+  records(): Iterable<ExportItem> | AsyncIterable<ExportItem>;
   image(orderId: string, side: ImageSide): ExportImage | undefined | Promise<ExportImage | undefined>;
 }
 
-export type ExportWarningCode = 'image-damaged' | 'glyph-fallback' | 'glyph-missing' | 'images-missing';
+export type ExportWarningCode =
+  | 'image-damaged'
+  | 'image-oversize'
+  | 'image-over-cap'
+  | 'glyph-fallback'
+  | 'glyph-missing'
+  | 'images-missing';
 
 /** A per-record problem the export worked around. Never carries the name or the ID number. */
 export interface ExportWarning {
@@ -82,5 +113,13 @@ export interface ExportReport {
   /** Every file written, by its final path. */
   files: string[];
   warnings: ExportWarning[];
+  /** What the checks found, per order (also on each page and in the package's checks.txt). */
+  findings: Finding[];
+  /** Images re-encoded to fit the template's `imageMaxBytes`. */
+  reencodedImages: number;
+  /** Temporary files of earlier, killed exports removed from the target folders first. */
+  sweptPartials: number;
+  /** Failed orders of the batch listed in the manifest. */
+  failedListed: number;
   masked: boolean;
 }

@@ -17,15 +17,15 @@ import {
 } from 'node:worker_threads';
 import { clearanceError, fail, type Result } from '../errors';
 import type { ImageSide } from '../gateway/clearance';
-import type { StoredRecord } from '../vault/types';
 import { runExport } from './run';
-import type { ExportImage, ExportJob, ExportProgress, ExportReport, ExportSource } from './types';
+import type { ExportImage, ExportItem, ExportJob, ExportProgress, ExportReport, ExportSource } from './types';
 
 const KIND = 'clearance-export';
 
 type Request =
   | { t: 'count'; id: number }
   | { t: 'next'; id: number }
+  | { t: 'rewind'; id: number }
   | { t: 'image'; id: number; orderId: string; side: ImageSide };
 type Reply = { t: 'reply'; id: number; value?: unknown; error?: string } | { t: 'cancel' };
 type Event = { t: 'progress'; progress: ExportProgress } | { t: 'done'; result: Result<ExportReport> };
@@ -54,8 +54,10 @@ function portSource(port: MessagePort): ExportSource {
   return {
     count: () => ask<number>({ t: 'count' }),
     async *records() {
+      // Each pass starts from the first record (a strict export reads the findings first).
+      await ask<null>({ t: 'rewind' });
       for (;;) {
-        const r = await ask<StoredRecord | null>({ t: 'next' });
+        const r = await ask<ExportItem | null>({ t: 'next' });
         if (!r) return;
         yield r;
       }
@@ -95,7 +97,7 @@ export function runExportInWorker(
     workerData: { kind: KIND, job, port: port2 },
     transferList: [port2],
   });
-  let iterator: Iterator<StoredRecord> | AsyncIterator<StoredRecord> | undefined;
+  let iterator: Iterator<ExportItem> | AsyncIterator<ExportItem> | undefined;
   const next = async () => {
     if (!iterator) {
       const it = source.records();
@@ -122,12 +124,15 @@ export function runExportInWorker(
       if (m.t === 'progress') return opts.onProgress?.(m.progress);
       if (m.t === 'done') return finish(m.result);
       try {
+        if (m.t === 'rewind') iterator = undefined;
         const value =
           m.t === 'count'
             ? await source.count()
             : m.t === 'next'
               ? await next()
-              : await source.image(m.orderId, m.side);
+              : m.t === 'rewind'
+                ? null
+                : await source.image(m.orderId, m.side);
         port1.postMessage({ t: 'reply', id: m.id, value } satisfies Reply);
       } catch (err) {
         // The worker's export fails on this answer, removes its temporary files, then reports.
