@@ -43,6 +43,7 @@ const mb = (bytes: number) => Math.round(bytes / 1048576);
 async function casePdfkit(n: number, out: string) {
   const baseline = process.memoryUsage().rss;
   const t = performance.now();
+  const cpu0 = process.cpuUsage();
   const src = demoSource(ids(n), {
     front: { mime: 'image/jpeg', bytes: FRONT },
     back: { mime: 'image/jpeg', bytes: BACK },
@@ -59,8 +60,10 @@ async function casePdfkit(n: number, out: string) {
   );
   if (!r.ok) throw new Error(r.error.message['en-US']);
   const seconds = (performance.now() - t) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   return {
     seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakMb: Math.round(process.resourceUsage().maxRSS / 1024),
     baselineMb: mb(baseline),
     fileMb: mb(statSync(join(out, 'pdfkit.pdf')).size),

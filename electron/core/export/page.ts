@@ -98,6 +98,12 @@ interface PdfkitFont {
   encode(
     text: string,
   ): [string[], { xAdvance: number; advanceWidth: number; xOffset: number; yOffset: number }[]];
+  /** The fontkit face, its subset for this document, and the tables pdfkit writes at the end. */
+  font?: { glyphForCodePoint(cp: number): { id: number; advanceWidth: number } };
+  subset?: { includeGlyph(id: number): number };
+  scale?: number;
+  widths?: number[];
+  unicode?: number[][];
 }
 interface PdfkitPage {
   height: number;
@@ -109,6 +115,41 @@ interface PdfkitPage {
 const internals = (doc: Doc) => doc as unknown as { _font: PdfkitFont; page: PdfkitPage };
 
 const num = (n: number) => String(Math.round(n * 1000) / 1000);
+
+/**
+ * Characters whose shaping in Noto Sans SC is one glyph each with its own advance (CJK ideographs
+ * and punctuation, Latin letters, digits, Latin-1 signs such as · and ×): for these the glyph comes
+ * straight from the font's character map, cached per document, instead of a full layout pass.
+ */
+const SIMPLE = /^[\u0020-\u007e\u00a0-\u00ff\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]*$/;
+const glyphCache = new WeakMap<PdfkitFont, Map<number, { hex: string; advance: number }>>();
+
+/** Hex glyph ids (as pdfkit's `encode` writes them) and the width in text space, or undefined. */
+function simpleEncode(f: PdfkitFont, text: string): { hex: string; width: number } | undefined {
+  if (!f.font || !f.subset || !f.widths || !f.unicode || f.scale === undefined || !SIMPLE.test(text)) return;
+  let cache = glyphCache.get(f);
+  if (!cache) glyphCache.set(f, (cache = new Map()));
+  let hex = '';
+  let width = 0;
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.charCodeAt(i);
+    let g = cache.get(cp);
+    if (!g) {
+      const glyph = f.font.glyphForCodePoint(cp);
+      if (glyph.id === 0) return; // not in this face: let the full path decide
+      const gid = f.subset.includeGlyph(glyph.id);
+      const advance = glyph.advanceWidth * f.scale;
+      // What pdfkit's encode records for the font's widths and ToUnicode tables.
+      f.widths[gid] ??= advance;
+      f.unicode[gid] ??= [cp];
+      g = { hex: `0000${gid.toString(16)}`.slice(-4), advance };
+      cache.set(cp, g);
+    }
+    hex += g.hex;
+    width += g.advance;
+  }
+  return { hex, width };
+}
 
 /**
  * One run of text in one face at a baseline, written straight into the page: the string is shaped
@@ -126,8 +167,17 @@ function emitRun(
 ): number {
   doc.font(font).fontSize(size);
   const { _font: f, page } = internals(doc);
-  const [encoded, positions] = f.encode(text);
   doc.fillColor(color);
+  const h = page.height;
+  const simple = simpleEncode(f, text);
+  if (simple) {
+    if (page.fonts[f.id] == null) page.fonts[f.id] = f.ref();
+    doc.addContent(
+      `q 1 0 0 -1 0 ${num(h)} cm BT 1 0 0 1 ${num(x)} ${num(h - y)} Tm /${f.id} ${num(size)} Tf <${simple.hex}> Tj ET Q`,
+    );
+    return (simple.width * size) / 1000;
+  }
+  const [encoded, positions] = f.encode(text);
   if (positions.some((p) => p.xOffset || p.yOffset)) {
     doc.text(text, x, y, { lineBreak: false, baseline: 'alphabetic' });
     return doc.widthOfString(text);
@@ -146,7 +196,6 @@ function emitRun(
       start = i + 1;
     }
   }
-  const h = page.height;
   doc.addContent(
     `q 1 0 0 -1 0 ${num(h)} cm BT 1 0 0 1 ${num(x)} ${num(h - y)} Tm /${f.id} ${num(size)} Tf [${parts.join(' ')}] TJ ET Q`,
   );
@@ -184,7 +233,8 @@ export function drawLine(doc: Doc, fonts: FontSet, text: string, x: number, y: n
 /** Width of a line in the bundled face (for right-aligned and centred text). */
 function widthOf(doc: Doc, fonts: FontSet, text: string, size: number, bold = false): number {
   doc.font(fonts.fontName(0, bold)).fontSize(size);
-  return doc.widthOfString(text);
+  const simple = simpleEncode(internals(doc)._font, text);
+  return simple ? (simple.width * size) / 1000 : doc.widthOfString(text);
 }
 
 function drawWatermark(doc: Doc, fonts: FontSet, text: string, x: number, y: number, w: number, h: number) {
