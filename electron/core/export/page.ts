@@ -128,7 +128,10 @@ const glyphCache = new WeakMap<PdfkitFont, Map<number, { hex: string; advance: n
 function simpleEncode(f: PdfkitFont, text: string): { hex: string; width: number } | undefined {
   if (!f.font || !f.subset || !f.widths || !f.unicode || f.scale === undefined || !SIMPLE.test(text)) return;
   let cache = glyphCache.get(f);
-  if (!cache) glyphCache.set(f, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    glyphCache.set(f, cache);
+  }
   let hex = '';
   let width = 0;
   for (let i = 0; i < text.length; i++) {
