@@ -1,8 +1,8 @@
 import PDFDocument from 'pdfkit';
 import { describe, expect, it } from 'vitest';
 import { FontSet, loadFonts } from '../../electron/core/export/fonts';
-import { csvCell, csvLine, defuseCell, manifestFormat } from '../../electron/core/export/manifest';
 import { checkImage } from '../../electron/core/export/images';
+import { csvCell, csvLine, defuseCell, manifestFormat } from '../../electron/core/export/manifest';
 import { checkWatermark, DEFAULT_WATERMARK } from '../../electron/core/export/run';
 import { exportDestination, exportMode } from '../../electron/core/export/vault-source';
 import { BACK, FRONT, makePng } from '../integration/export-helpers';
