@@ -479,7 +479,10 @@ export async function runExport(
       opts.onProgress?.({ done: n, total: Math.max(total, n) });
     }
     if (opts.signal?.aborted) throw new ClearanceFailure(clearanceError('cancelled'));
-    for (const f of job.failed ?? []) {
+    // Only a template with a result column shows failures: a broker's fixed format gets no odd rows.
+    const failed =
+      template.columns.some((c) => c.field === 'result') && manifests.length ? (job.failed ?? []) : [];
+    for (const f of failed) {
       if (!isOrderId(f.orderId) || report.orderIds.includes(f.orderId)) continue;
       const cells = failedCells(
         template,
