@@ -215,6 +215,14 @@ export const CHANNELS = {
         images: z.boolean(),
         manifest: z.enum(['none', 'csv', 'xlsx']),
         mask: z.boolean(),
+        /** A built-in manifest template (default, ceb621, images-only) or the path of a template .json file. */
+        template: z.string().min(1).max(1000).optional(),
+        /** One ZIP for the broker (manifest, combined PDF, images, checks.txt) instead of loose files. */
+        package: z.boolean().optional(),
+        /** Split the combined PDF every this many orders. */
+        split: z.number().int().min(1).max(100_000).optional(),
+        /** Refuse to export when the order sheet checks found anything. */
+        strict: z.boolean().optional(),
       })
       .strict(),
     reply: reply<{ exportId: string } | { cancelledByUser: true }>(),

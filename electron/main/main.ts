@@ -167,10 +167,14 @@ if (!app.requestSingleInstanceLock()) {
           },
           chooseExportTarget: async (kind, suggested) => {
             if (!win) return null;
-            if (kind === 'pdf') {
+            if (kind !== 'folder') {
               const r = await dialog.showSaveDialog(win, {
                 defaultPath: suggested,
-                filters: [{ name: 'PDF', extensions: ['pdf'] }],
+                filters: [
+                  kind === 'zip'
+                    ? { name: 'ZIP', extensions: ['zip'] }
+                    : { name: 'PDF', extensions: ['pdf'] },
+                ],
               });
               return r.canceled ? null : (r.filePath ?? null);
             }

@@ -61,7 +61,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       },
       // No dialogs in a browser: exports go to a folder in the data dir, imports come from a set path.
       chooseExportTarget: async (kind, suggested) =>
-        join(env.CLEARANCE_DATA_DIR ?? tmpdir(), 'exports', kind === 'pdf' ? suggested : ''),
+        join(env.CLEARANCE_DATA_DIR ?? tmpdir(), 'exports', kind === 'folder' ? '' : suggested),
       chooseImportFile: async () => env.CLEARANCE_HARNESS_IMPORT ?? null,
     },
   });

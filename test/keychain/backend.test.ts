@@ -49,7 +49,7 @@ beforeAll(async () => {
         wire.push(JSON.stringify(payload));
       },
       chooseExportTarget: async (kind, suggested) =>
-        join(dataDir, 'out', kind === 'pdf' ? suggested : 'per-order'),
+        join(dataDir, 'out', kind === 'folder' ? 'per-order' : suggested),
       chooseImportFile: async () => null,
     },
   });
@@ -189,21 +189,61 @@ suite('the backend behind the IPC contract', () => {
     });
     expect('exportId' in started).toBe(true);
     await expect
-      .poll(() =>
-        events.find(
-          (e) => e.event === 'export.progress' && (e.payload as { state: string }).state !== 'running',
-        ),
+      .poll(
+        () =>
+          events.find(
+            (e) => e.event === 'export.progress' && (e.payload as { state: string }).state !== 'running',
+          ),
+        { timeout: 10_000 },
       )
       .toBeTruthy();
     const done = events.filter((e) => e.event === 'export.progress').at(-1)?.payload as {
       state: string;
       destination: string;
     };
+    console.log('DONE', JSON.stringify(events.filter((e) => e.event === 'export.progress')));
     expect(done.state).toBe('finished');
     expect(existsSync(done.destination)).toBe(true);
     expect(readFileSync(done.destination).subarray(0, 5).toString()).toBe('%PDF-');
     const audit = await call('audit.list', { action: 'export', limit: 10 });
     expect(audit[0]?.detail).toMatchObject({ masked: true, count: 1 });
+  });
+
+  it('exports a package with a built-in template through the handler; a bad template is refused', async () => {
+    await expect(
+      call('export.start', {
+        orderIds: ['3728150192837465928'],
+        mode: 'combined',
+        images: false,
+        manifest: 'none',
+        mask: false,
+        template: 'nope',
+      }),
+    ).rejects.toThrow('export-template-invalid');
+    const before = events.length;
+    const started = await call('export.start', {
+      orderIds: ['3728150192837465928'],
+      mode: 'combined',
+      images: true,
+      manifest: 'xlsx',
+      mask: false,
+      template: 'ceb621',
+      package: true,
+      split: 10,
+    });
+    expect('exportId' in started).toBe(true);
+    const finished = () =>
+      events
+        .slice(before)
+        .find((e) => e.event === 'export.progress' && (e.payload as { state: string }).state !== 'running');
+    await expect.poll(finished, { timeout: 10_000 }).toBeTruthy();
+    const done = finished()?.payload as { state: string; destination: string };
+    expect(done.state).toBe('finished');
+    expect(done.destination.endsWith('.zip')).toBe(true);
+    expect(readFileSync(done.destination).subarray(0, 2).toString()).toBe('PK');
+    const audit = await call('audit.list', { action: 'export', limit: 2 });
+    expect(audit.map((e) => e.detail.outcome).sort()).toEqual(['ok', 'started']);
+    expect(audit[0]?.detail).toMatchObject({ mode: 'package', template: 'ceb621' });
   });
 
   it('a batch runs through the handler with progress events and per-order states', async () => {

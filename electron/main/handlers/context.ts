@@ -22,7 +22,7 @@ export interface BackendHost {
   imageUrl(orderId: string, side: ImageSide): string;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   /** Where to save an export (a dialog in the app); null when the user cancelled. */
-  chooseExportTarget(kind: 'pdf' | 'folder', suggestedName: string): Promise<string | null>;
+  chooseExportTarget(kind: 'pdf' | 'zip' | 'folder', suggestedName: string): Promise<string | null>;
   chooseImportFile(): Promise<string | null>;
 }
 

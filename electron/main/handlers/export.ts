@@ -1,9 +1,10 @@
 /** Exports for brokers: the target is chosen in the host's dialog; progress and the result come as events. */
 import { dirname, join } from 'node:path';
-import { clearanceError } from '../../core/errors';
-import { runExport } from '../../core/export/run';
-import type { ExportJob } from '../../core/export/types';
-import { auditExport, vaultSource } from '../../core/export/vault-source';
+import { ClearanceFailure, clearanceError } from '../../core/errors';
+import { newExportId, runExport } from '../../core/export/run';
+import { loadTemplate } from '../../core/export/template';
+import type { ExportJob, ExportReport } from '../../core/export/types';
+import { auditExport, auditExportStarted, vaultSource } from '../../core/export/vault-source';
 import { runExportInWorker } from '../../core/export/worker';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
@@ -24,22 +25,46 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
         const ids = req.orderIds === 'all' ? vault.orderIds({ sort: 'orderId', order: 'asc' }) : req.orderIds;
         if (ids.length === 0)
           return refuse(clearanceError('usage', { detail: '没有可导出的记录 / nothing to export' }));
+        let template: ExportJob['template'];
+        try {
+          // Before the dialog: a template that cannot be used is said at once.
+          if (req.template) template = loadTemplate(req.template);
+        } catch (err) {
+          if (err instanceof ClearanceFailure) return refuse(err.error);
+          throw err;
+        }
         const stamp = ctx.clock().toISOString().slice(0, 19).replace(/[-:T]/g, '');
-        const suggested = ids.length === 1 ? `${ids[0]}.pdf` : `clearance-${stamp}.pdf`;
-        const target = await host.chooseExportTarget(req.mode === 'combined' ? 'pdf' : 'folder', suggested);
+        const kind = req.package ? 'zip' : req.mode === 'combined' ? 'pdf' : 'folder';
+        const ext = req.package ? 'zip' : 'pdf';
+        const suggested = ids.length === 1 ? `${ids[0]}.${ext}` : `clearance-${stamp}.${ext}`;
+        const target = await host.chooseExportTarget(kind, suggested);
         if (!target) return { cancelledByUser: true as const };
-        const folder = req.mode === 'combined' ? dirname(target) : target;
+        const folder = kind === 'folder' ? target : dirname(target);
         const profile = ctx.activeProfileName();
-        const job: ExportJob = {
-          ...(req.mode === 'combined' ? { pdf: target } : { perOrderDir: target }),
-          ...(req.images ? { imagesDir: folder } : {}),
-          ...(req.manifest !== 'none' ? { manifest: join(folder, `manifest-${stamp}.${req.manifest}`) } : {}),
+        const exportId = newExportId(ctx.clock());
+        // A package carries the manifest, the combined PDF and the images itself.
+        const files: ExportJob = req.package
+          ? { package: target }
+          : {
+              ...(req.mode === 'combined' ? { pdf: target } : { perOrderDir: target }),
+              ...(req.images ? { imagesDir: folder } : {}),
+              ...(req.manifest !== 'none'
+                ? { manifest: join(folder, `manifest-${stamp}.${req.manifest}`) }
+                : {}),
+            };
+        const job: ExportJob & { exportId: string } = {
+          ...files,
+          exportId,
           mask: req.mask,
+          ...(template ? { template } : {}),
+          ...(req.split ? { split: req.split } : {}),
+          ...(req.strict ? { strict: true } : {}),
           watermark: settings.preferences().watermarkText,
           demoProfiles: settings.demoProfileNames(),
           ...(profile ? { profile } : {}),
         };
-        const exportId = `${stamp}-${Math.random().toString(16).slice(2, 8)}`;
+        // Audited before the first byte: an export killed with the app still shows in the log.
+        auditExportStarted(vault, job, ids, { profile, channel: 'app' });
         const controller = new AbortController();
         running.set(exportId, controller);
         const source = vaultSource(vault, ids);
@@ -73,7 +98,7 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
             total: ids.length,
             state: r.ok ? 'finished' : r.error.kind === 'cancelled' ? 'cancelled' : 'failed',
             destination: r.ok ? target : null,
-            warnings: r.ok ? r.value.warnings.map((w) => w.message) : [r.error.message],
+            warnings: r.ok ? reportNotes(r.value) : [r.error.message],
           });
         });
         return { exportId };
@@ -85,4 +110,23 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
         return { cancelled: Boolean(c) };
       }),
   };
+}
+
+/** What the finished export tells the user: its warnings, the checks' findings, swept leftovers. */
+function reportNotes(report: ExportReport): { 'zh-CN': string; 'en-US': string }[] {
+  return [
+    ...report.warnings.map((w) => w.message),
+    ...report.findings.map((f) => ({
+      'zh-CN': `${f.orderId}：${f.message.zh}`,
+      'en-US': `${f.orderId}: ${f.message.en}`,
+    })),
+    ...(report.sweptPartials
+      ? [
+          {
+            'zh-CN': `已清除 ${report.sweptPartials} 个此前被中断的导出留下的临时文件`,
+            'en-US': `Removed ${report.sweptPartials} temporary file(s) left by an interrupted export`,
+          },
+        ]
+      : []),
+  ];
 }
