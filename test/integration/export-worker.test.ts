@@ -95,4 +95,33 @@ describe('runExportInWorker', () => {
     ]);
     expect(readdirSync(dir)).toEqual([]);
   });
+
+  it('a strict export reads the findings first, then reads the records again from the start', async () => {
+    const findings = (id: string) =>
+      id === ids[5]
+        ? [
+            {
+              orderId: id,
+              code: 'shared-id' as const,
+              message: { zh: '证件被多个订单使用', en: 'ID used by several orders' },
+            },
+          ]
+        : [];
+    const dirty = demoSource(ids, DEMO_IMAGES, { facts: (id) => ({ findings: findings(id) }) });
+    const refused = await runExportInWorker({ pdf: join(out, 'strict.pdf'), strict: true }, dirty, {
+      workerFile,
+    });
+    expect(refused.ok ? 'ok' : [refused.error.reason, refused.error.kind]).toEqual([
+      'export-findings',
+      'business',
+    ]);
+    expect(readdirSync(out).filter((f) => f.startsWith('strict') || f.includes('strict.pdf'))).toEqual([]);
+    const clean = await runExportInWorker(
+      { pdf: join(out, 'strict.pdf'), strict: true },
+      demoSource(ids, DEMO_IMAGES),
+      { workerFile },
+    );
+    expect(clean.ok ? clean.value.orderIds : clean.error).toEqual(ids);
+    expect(pdfInfo(join(out, 'strict.pdf')).pages).toBe(ids.length);
+  });
 });

@@ -237,7 +237,9 @@ export function loadTemplate(nameOrFile: string): ExportTemplate {
   try {
     parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw bad(`不是有效的 JSON / not valid JSON (${(err as Error).message.slice(0, 80)})`);
+    // Only the position: the parser's message quotes the file's text.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw bad(`不是有效的 JSON / not valid JSON${at ? ` (at character ${at})` : ''}`);
   }
   return validateTemplate(parsed);
 }
