@@ -7,7 +7,9 @@
  *   node scripts/run-ts.mjs bench/export.ts 10 100     chosen sizes
  *
  * Every case runs in its own child process, so "peak RSS" is that case's own high-water mark
- * (for Chromium: the Node driver plus the sampled sum of the browser's processes).
+ * (for Chromium: the Node driver plus the sampled sum of the browser's processes). "CPU s" is the
+ * pdfkit case's own user + system time: on a shared, loaded machine it moves far less than the
+ * wall clock does.
  */
 
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,7 @@ import { demoSource } from '../electron/core/export/memory-source';
 import { runExport } from '../electron/core/export/run';
 import type { ExportImage } from '../electron/core/export/types';
 import { CHROMIUM } from '../test/support/chromium';
+import { type Figure, record } from './report';
 
 const ASSETS = 'electron/core/demo/assets';
 const FRONT = readFileSync(join(ASSETS, 'id-front.jpg'));
@@ -175,6 +178,8 @@ async function child(engine: string, n: number) {
 function parent(sizes: number[]) {
   const self = fileURLToPath(import.meta.url);
   const rows: string[][] = [];
+  const figures: Figure[] = [];
+  const seconds: Record<string, number> = {};
   for (const n of sizes) {
     for (const engine of ['pdfkit', 'chromium']) {
       process.stderr.write(`${engine} ${n}… `);
@@ -189,15 +194,55 @@ function parent(sizes: number[]) {
           ? `stopped after ${Math.round((CHROMIUM_BUDGET_MS + 60_000) / 1000)} s`
           : (r.stderr.split('\n').find((l) => /Error|heap/i.test(l)) ?? `exit ${r.status ?? r.signal}`);
         process.stderr.write(`failed: ${why}\n`);
-        rows.push([engine, String(n), '—', '—', '—', why.slice(0, 60)]);
+        rows.push([engine, String(n), '—', '—', '—', '—', why.slice(0, 60)]);
         continue;
       }
-      const v = JSON.parse(line) as { seconds: number; peakMb: number; baselineMb: number; fileMb: number };
+      const v = JSON.parse(line) as {
+        seconds: number;
+        cpuSeconds?: number;
+        peakMb: number;
+        baselineMb: number;
+        fileMb: number;
+      };
       process.stderr.write(`${v.seconds.toFixed(1)} s\n`);
-      rows.push([engine, String(n), v.seconds.toFixed(2), String(v.peakMb), String(v.fileMb), '']);
+      seconds[`${engine} ${n}`] = v.seconds;
+      rows.push([
+        engine,
+        String(n),
+        v.seconds.toFixed(2),
+        v.cpuSeconds === undefined ? '' : v.cpuSeconds.toFixed(2),
+        String(v.peakMb),
+        String(v.fileMb),
+        '',
+      ]);
+      if (engine === 'pdfkit')
+        figures.push(
+          {
+            metric: `combined PDF of ${n} orders, seconds`,
+            value: v.seconds,
+            unit: 's',
+            ...(n === 1000 ? { target: '≤ 1.3 s' } : {}),
+          },
+          {
+            metric: `combined PDF of ${n} orders, peak RSS`,
+            value: v.peakMb,
+            unit: 'MB',
+            ...(n === 1000 ? { target: '≤ 200 MB' } : {}),
+          },
+        );
     }
+    const ours = seconds[`pdfkit ${n}`];
+    const theirs = seconds[`chromium ${n}`];
+    if (ours && theirs)
+      figures.push({
+        metric: `combined PDF of ${n} orders, times faster than Chromium in the same run`,
+        value: theirs / ours,
+        unit: '×',
+        target: '≥ 10×',
+      });
   }
-  const head = ['engine', 'orders', 'seconds', 'peak RSS MB', 'PDF MB', 'note'];
+  record('export', figures);
+  const head = ['engine', 'orders', 'seconds', 'CPU s', 'peak RSS MB', 'PDF MB', 'note'];
   const table = [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
   console.log(`\nCombined PDF, two ~115 KB JPEGs per order (node ${process.version})\n\n${table}`);
 }

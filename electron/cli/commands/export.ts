@@ -163,8 +163,8 @@ function jobFrom(
 export const exportCommand: Command = {
   name: 'export',
   summary: {
-    zh: '为报关行导出 PDF（合并或每单一份）、证件照片和清单（CSV/XLSX）；每次导出均记入审计日志',
-    en: 'Export PDFs (combined or one per order), ID images and a manifest (CSV/XLSX) for customs brokers; every export is audited',
+    zh: '为报关行导出 PDF（合并、分册或每单一份）、证件照片、按模板的清单（CSV/XLSX）或一个 ZIP 包；每次导出均记入审计日志',
+    en: 'Export PDFs (combined, split or one per order), ID images, a manifest by template (CSV/XLSX) or one ZIP package for customs brokers; every export is audited',
   },
   usage: USAGE,
   options: {
