@@ -73,6 +73,8 @@ export interface Preferences {
   expiringSoonDays: number;
   watermarkText: string;
   downloadImagesByDefault: boolean;
+  /** Combined export PDFs split every this many orders; null: one file. */
+  exportSplitEvery?: number | null;
 }
 
 export interface AppStatus {
@@ -173,6 +175,7 @@ const preferencesPatch = z
     expiringSoonDays: z.number().int().min(1).max(365),
     watermarkText: z.string().trim().min(1).max(40),
     downloadImagesByDefault: z.boolean(),
+    exportSplitEvery: z.number().int().min(1).max(100_000).nullable(),
   })
   .partial()
   .strict();

@@ -246,6 +246,28 @@ suite('the backend behind the IPC contract', () => {
     expect(audit[0]?.detail).toMatchObject({ mode: 'package', template: 'ceb621' });
   });
 
+  it('splits a combined PDF by the preference; the destination is its first part', async () => {
+    await call('settings.setPreferences', { exportSplitEvery: 1 });
+    const before = events.length;
+    await call('export.start', {
+      orderIds: ['3728150192837465928'],
+      mode: 'combined',
+      images: false,
+      manifest: 'none',
+      mask: false,
+    });
+    const finished = () =>
+      events
+        .slice(before)
+        .find((e) => e.event === 'export.progress' && (e.payload as { state: string }).state !== 'running');
+    await expect.poll(finished, { timeout: 10_000 }).toBeTruthy();
+    const done = finished()?.payload as { state: string; destination: string };
+    expect(done.state).toBe('finished');
+    expect(done.destination.endsWith('3728150192837465928-001.pdf')).toBe(true);
+    expect(existsSync(done.destination)).toBe(true);
+    expect((await call('settings.setPreferences', { exportSplitEvery: null })).exportSplitEvery).toBeNull();
+  });
+
   it('a batch runs through the handler with progress events and per-order states', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `3${String(500 + i).padStart(15, '0')}`);
     const prepared = await call('batch.prepare', { text: `${ids.join('\n')}\n${ids[0]}\n123abc` });

@@ -204,8 +204,13 @@ export const exportCommand: Command = {
       }
       const actor = { profile: typeof values.profile === 'string' ? values.profile : null, channel: 'cli' };
       // Audited before the first byte: a killed export still leaves its attempt in the log.
+      const preferredSplit = desk.settings.preferences().exportSplitEvery;
       const started: ExportJob & { exportId: string } = {
         ...job,
+        // --split, else the preference (for a combined PDF or a package only).
+        ...(job.split === undefined && preferredSplit && (job.pdf || job.package)
+          ? { split: preferredSplit }
+          : {}),
         exportId: newExportId(),
         ...(selected.failed?.length ? { failed: selected.failed } : {}),
       };

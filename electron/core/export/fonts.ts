@@ -29,6 +29,7 @@ export interface FontBytes {
 }
 
 let bundled: { regular: Buffer; bold: Buffer } | undefined;
+const fallbackBytes = new Map<string, Buffer>();
 
 /** Read once per process: per-order mode opens many documents, each parses these bytes lazily. */
 export function loadFonts(fallbacks: FallbackFont[] = DEFAULT_FALLBACK_FONTS): FontBytes {
@@ -40,7 +41,14 @@ export function loadFonts(fallbacks: FallbackFont[] = DEFAULT_FALLBACK_FONTS): F
     ...bundled,
     fallbacks: fallbacks
       .filter((f) => existsSync(f.path))
-      .map((f) => ({ bytes: readFileSync(f.path), ...(f.face ? { face: f.face } : {}) })),
+      .map((f) => {
+        let bytes = fallbackBytes.get(f.path);
+        if (!bytes) {
+          bytes = readFileSync(f.path);
+          fallbackBytes.set(f.path, bytes);
+        }
+        return { bytes, ...(f.face ? { face: f.face } : {}) };
+      }),
   };
 }
 
@@ -61,16 +69,40 @@ interface FontkitFace {
   hasGlyphForCodePoint(cp: number): boolean;
 }
 
+/** Parsed faces by their bytes (and face name in a collection), shared by every document of the process. */
+const parsed = new WeakMap<Buffer, Map<string, unknown>>();
+
+/**
+ * Register a font in a document, parsing its bytes only the first time in this process: pdfkit
+ * takes a parsed fontkit face as well as bytes, and a face is read-only (each document subsets it
+ * on its own). Parsing Noto Sans SC costs ~0.1 s a face, which per-order PDFs would pay per order.
+ */
+function registerShared(doc: FontHost, name: string, bytes: Buffer, face?: string) {
+  let byFace = parsed.get(bytes);
+  const known = byFace?.get(face ?? '');
+  if (known) {
+    doc.registerFont(name, known as Buffer);
+    return;
+  }
+  doc.registerFont(name, bytes, face);
+  doc.font(name);
+  if (!byFace) {
+    byFace = new Map();
+    parsed.set(bytes, byFace);
+  }
+  byFace.set(face ?? '', (doc as unknown as { _font: { font: unknown } })._font.font);
+}
+
 /** Registers the fonts in a document and answers which one can draw each character. */
 export class FontSet {
   private readonly faces: FontkitFace[] = [];
   private readonly cache = new Map<number, number>();
 
   constructor(doc: FontHost, fonts: FontBytes) {
-    doc.registerFont(FONT.regular, fonts.regular);
-    doc.registerFont(FONT.bold, fonts.bold);
+    registerShared(doc, FONT.regular, fonts.regular);
+    registerShared(doc, FONT.bold, fonts.bold);
     fonts.fallbacks.forEach((f, i) => {
-      doc.registerFont(FONT.fallback(i), f.bytes, f.face);
+      registerShared(doc, FONT.fallback(i), f.bytes, f.face);
     });
     // Coverage of the faces as pdfkit opened them; switching back leaves the document on the regular face.
     for (const name of [FONT.regular, ...fonts.fallbacks.map((_, i) => FONT.fallback(i))]) {

@@ -66,6 +66,8 @@ export const preferencesSchema = z.object({
   // The export's own rule (core/export checkWatermark) allows 1–40 characters; the schema agrees.
   watermarkText: z.string().min(1).max(40).default('仅供清关使用'),
   downloadImagesByDefault: z.boolean().default(true),
+  /** Combined export PDFs are split every this many orders (unset: one file). */
+  exportSplitEvery: z.number().int().min(1).max(100_000).optional(),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
 

@@ -42,6 +42,11 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
         const folder = kind === 'folder' ? target : dirname(target);
         const profile = ctx.activeProfileName();
         const exportId = newExportId(ctx.clock());
+        // The request's own split, else the preference.
+        const split =
+          req.package || req.mode === 'combined'
+            ? (req.split ?? settings.preferences().exportSplitEvery)
+            : undefined;
         // A package carries the manifest, the combined PDF and the images itself.
         const files: ExportJob = req.package
           ? { package: target }
@@ -57,7 +62,7 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
           exportId,
           mask: req.mask,
           ...(template ? { template } : {}),
-          ...(req.split ? { split: req.split } : {}),
+          ...(split ? { split } : {}),
           ...(req.strict ? { strict: true } : {}),
           watermark: settings.preferences().watermarkText,
           demoProfiles: settings.demoProfileNames(),
@@ -97,7 +102,8 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
             done: r.ok ? r.value.count : 0,
             total: ids.length,
             state: r.ok ? 'finished' : r.error.kind === 'cancelled' ? 'cancelled' : 'failed',
-            destination: r.ok ? target : null,
+            // A split PDF has no file by the chosen name: point at its first part.
+            destination: r.ok ? (job.split && job.pdf ? (r.value.files[0] ?? target) : target) : null,
             warnings: r.ok ? reportNotes(r.value) : [r.error.message],
           });
         });

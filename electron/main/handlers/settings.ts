@@ -13,7 +13,7 @@ export function settingsHandlers(ctx: BackendContext): SettingsHandlers {
       guard(async () => ({ profiles: await ctx.profiles(), preferences: ctx.preferences() })),
     'settings.setPreferences': (patch) =>
       guard(async () => {
-        const { imageRetentionDays, ...rest } = patch;
+        const { imageRetentionDays, exportSplitEvery, ...rest } = patch;
         // A watermark the export would refuse (…无效, a glyph the font lacks) is refused here, at the source.
         if (rest.watermarkText !== undefined) {
           const wm = checkWatermark(rest.watermarkText);
@@ -24,6 +24,7 @@ export function settingsHandlers(ctx: BackendContext): SettingsHandlers {
           ...(imageRetentionDays !== undefined
             ? { imageRetentionDays: imageRetentionDays ?? undefined }
             : {}),
+          ...(exportSplitEvery !== undefined ? { exportSplitEvery: exportSplitEvery ?? undefined } : {}),
         });
         // The card, the list and the search all follow the new "expiring soon" window at once.
         if (rest.expiringSoonDays !== undefined) ctx.openedVault()?.setExpiringDays(rest.expiringSoonDays);

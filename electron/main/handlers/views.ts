@@ -43,6 +43,7 @@ export function preferencesView(p: Preferences) {
     expiringSoonDays: p.expiringSoonDays,
     watermarkText: p.watermarkText,
     downloadImagesByDefault: p.downloadImagesByDefault,
+    exportSplitEvery: p.exportSplitEvery ?? null,
   };
 }
 
