@@ -2,7 +2,13 @@ import { DEMO_CREDENTIALS, type Simulator, startSimulator } from '../core/demo/s
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../core/errors';
 import { resolveGatewayUrl, type TopClientOptions } from '../core/gateway/client';
 import { isSignMethod, type SignMethod } from '../core/gateway/sign';
-import { openSecretStore } from '../core/secrets';
+import {
+  openSecretStore,
+  readSecretFile,
+  SECRET_FILE_VARS,
+  secretAccount,
+  secretFilesFrom,
+} from '../core/secrets';
 import { profileClientOptions } from '../core/settings/connection-test';
 import { resolveDataDir } from '../core/settings/paths';
 import { needsReauthFor, openSettings } from '../core/settings/store';
@@ -32,16 +38,23 @@ export interface Connection {
 
 const ENV_SECRETS = ['CLEARANCE_APP_KEY', 'CLEARANCE_APP_SECRET', 'CLEARANCE_SESSION'] as const;
 
+/** A secret from the file a CLEARANCE_*_FILE variable names (null when unset). */
+function fromFile(env: NodeJS.ProcessEnv, kind: 'appSecret' | 'session'): string | null {
+  const path = secretFilesFrom(env)[kind];
+  return path ? readSecretFile(path, SECRET_FILE_VARS[kind], { missingOk: false }) : null;
+}
+
 async function demoConnection(
   format: 'json' | 'xml',
   signMethod: SignMethod | undefined,
   profile: string | null,
+  session: string = DEMO_CREDENTIALS.session,
 ) {
   const sim: Simulator = await startSimulator();
   return ok<Connection>({
     client: {
       gateway: sim.url,
-      credentials: { ...DEMO_CREDENTIALS },
+      credentials: { ...DEMO_CREDENTIALS, session },
       format,
       ...(signMethod ? { signMethod } : {}),
     },
@@ -79,12 +92,19 @@ export async function resolveConnection(
     const gateway = resolveGatewayUrl(gatewayName ?? 'production');
     if (!gateway.ok) return gateway;
     const appKey = flags['app-key'] ?? env.CLEARANCE_APP_KEY;
-    const appSecret = env.CLEARANCE_APP_SECRET;
-    const session = env.CLEARANCE_SESSION;
+    let appSecret: string | null | undefined;
+    let session: string | null | undefined;
+    try {
+      appSecret = env.CLEARANCE_APP_SECRET || fromFile(env, 'appSecret');
+      session = env.CLEARANCE_SESSION || fromFile(env, 'session');
+    } catch (err) {
+      if (err instanceof ClearanceFailure) return fail(err.error);
+      throw err;
+    }
     const missing = [
       !appKey && 'CLEARANCE_APP_KEY',
-      !appSecret && 'CLEARANCE_APP_SECRET',
-      !session && 'CLEARANCE_SESSION',
+      !appSecret && `CLEARANCE_APP_SECRET | ${SECRET_FILE_VARS.appSecret}`,
+      !session && `CLEARANCE_SESSION | ${SECRET_FILE_VARS.session}`,
     ].filter(Boolean);
     if (missing.length) return fail(clearanceError('config-missing', { detail: missing.join(', ') }));
     return ok({
@@ -110,7 +130,7 @@ async function profileConnection(
   signMethod: SignMethod | undefined,
 ): Promise<Result<Connection, ClearanceError>> {
   const dataDir = resolveDataDir(env);
-  const opened = openSettings(dataDir, openSecretStore(dataDir, 'keychain'));
+  const opened = openSettings(dataDir, openSecretStore(dataDir, 'keychain', env));
   if (!opened.ok) return opened;
   const settings = opened.value;
   const name = flags.profile ?? settings.defaultProfile();
@@ -122,7 +142,11 @@ async function profileConnection(
   const profile = settings.findProfile(name);
   if (!profile) return fail(clearanceError('profile-not-found', { detail: name }));
   const gatewayName = flags.gateway ?? env.CLEARANCE_GATEWAY ?? profile.gateway;
-  if (gatewayName === 'demo') return demoConnection(format, signMethod, name);
+  if (gatewayName === 'demo') {
+    // A demo profile authorised through the demo gateway uses the session it was given.
+    const stored = await settings.secrets.get(secretAccount(name, 'session')).catch(() => null);
+    return demoConnection(format, signMethod, name, stored ?? undefined);
+  }
   const gateway = resolveGatewayUrl(gatewayName);
   if (!gateway.ok) return gateway;
   let creds: { appSecret: string; session: string };

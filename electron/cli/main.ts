@@ -7,6 +7,7 @@ import { getCommand } from './commands/get';
 import { profileCommand } from './commands/profile';
 import { recordsCommand } from './commands/records';
 import type { Command, OptionSpec } from './commands/types';
+import { vaultCommand } from './commands/vault';
 import { type Io, langFrom, printError, say } from './output';
 
 /** Every command of `clearance-desk`, in the order `--help` lists them. */
@@ -17,6 +18,7 @@ export const COMMANDS: Command[] = [
   exportCommand,
   batchCommand,
   auditCommand,
+  vaultCommand,
 ];
 
 const GLOBAL: Record<string, OptionSpec> = {
@@ -45,8 +47,8 @@ function help(io: Io) {
     '',
     say(
       io,
-      '连接：CLEARANCE_GATEWAY、CLEARANCE_APP_KEY、CLEARANCE_SIGN_METHOD（或对应参数）；密钥仅从环境变量 CLEARANCE_APP_SECRET、CLEARANCE_SESSION 读取。--demo 使用内置演示网关。',
-      'Connection: CLEARANCE_GATEWAY, CLEARANCE_APP_KEY, CLEARANCE_SIGN_METHOD (or the flags); secrets only from CLEARANCE_APP_SECRET and CLEARANCE_SESSION in the environment. --demo uses the built-in demo gateway.',
+      '连接：CLEARANCE_GATEWAY、CLEARANCE_APP_KEY、CLEARANCE_SIGN_METHOD（或对应参数）；密钥仅从环境变量 CLEARANCE_APP_SECRET、CLEARANCE_SESSION 读取，或从 CLEARANCE_APP_SECRET_FILE、CLEARANCE_SESSION_FILE、CLEARANCE_VAULT_KEY_FILE 指向的文件（仅本人可读，0600）。--demo 使用内置演示网关。',
+      'Connection: CLEARANCE_GATEWAY, CLEARANCE_APP_KEY, CLEARANCE_SIGN_METHOD (or the flags); secrets only from CLEARANCE_APP_SECRET and CLEARANCE_SESSION in the environment, or from the files CLEARANCE_APP_SECRET_FILE, CLEARANCE_SESSION_FILE, CLEARANCE_VAULT_KEY_FILE name (yours only, 0600). --demo uses the built-in demo gateway.',
     ),
     say(
       io,

@@ -45,7 +45,7 @@ export function openDesk(opts: OpenDeskOptions): Desk {
   } catch (err) {
     throw new ClearanceFailure(fsError(err));
   }
-  const secrets = openSecretStore(dataDir, opts.secretsMode ?? 'keychain');
+  const secrets = openSecretStore(dataDir, opts.secretsMode ?? 'keychain', opts.env);
   const opened = openSettings(dataDir, secrets, {
     ...(opts.createSettings ? { create: opts.createSettings } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),

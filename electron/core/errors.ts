@@ -105,6 +105,66 @@ export const ERRORS = {
     zh: () => '缺少 SessionKey。请在设置中为此账号填写授权后的 SessionKey。',
     en: () => 'No session key is set. Enter the authorised session key for this account in Settings.',
   },
+  'auth-code-invalid': {
+    kind: 'auth',
+    zh: () =>
+      '授权码无效、已使用或已过期（授权码只能使用一次，几分钟内有效）。请重新授权，未更改任何已保存的内容。',
+    en: () =>
+      'The authorisation code is wrong, already used or expired (a code works once, for a few minutes). Authorise again; nothing stored was changed.',
+  },
+  'auth-state-mismatch': {
+    kind: 'auth',
+    zh: () =>
+      '授权回调的 state 与本次授权不符，已拒绝（可能是旧的或他人的授权页面）。请从本应用重新打开授权页面。',
+    en: () =>
+      "The callback's state does not match this authorisation and was refused (an old or foreign authorisation page?). Open the authorisation page again from this app.",
+  },
+  'auth-denied': {
+    kind: 'auth',
+    zh: (f) => `授权页面未给出授权码${f.detail ? `（${f.detail}）` : ''}：授权被取消或拒绝。请重新授权。`,
+    en: (f) =>
+      `The authorisation page gave no code${f.detail ? ` (${f.detail})` : ''}: it was cancelled or refused. Authorise again.`,
+  },
+  'auth-timeout': {
+    kind: 'auth',
+    zh: () => '等待授权回调超时。请重新授权，或把授权后浏览器地址栏中的网址（或授权码）粘贴进来。',
+    en: () =>
+      'Waiting for the authorisation callback timed out. Authorise again, or paste the URL the browser landed on (or the code).',
+  },
+  'auth-code-unreadable': {
+    kind: 'invalid-input',
+    zh: () =>
+      '没有读到授权码。请粘贴授权后浏览器地址栏中的完整网址，或只粘贴 code 的值（字母、数字、- 和 _）。',
+    en: () =>
+      'No authorisation code found. Paste the whole URL the browser landed on after authorising, or only the code (letters, digits, - and _).',
+  },
+  'auth-redirect-invalid': {
+    kind: 'invalid-input',
+    zh: (f) =>
+      `回调地址无效${f.detail ? `（${f.detail}）` : ''}：须为在开放平台登记的 https 地址，或 http://127.0.0.1:端口/路径。`,
+    en: (f) =>
+      `The callback URL is not usable${f.detail ? ` (${f.detail})` : ''}: use the https URL registered on the open platform, or http://127.0.0.1:<port>/<path>.`,
+  },
+  'auth-refresh-refused': {
+    kind: 'auth',
+    zh: (f) =>
+      `平台拒绝刷新授权${f.subCode ? `（${f.subCode}）` : ''}：刷新令牌已过期，或此类应用不允许刷新。请重新授权（clearance-desk profile authorize，或设置中的“授权”按钮）。`,
+    en: (f) =>
+      `The platform refused to renew the session${f.subCode ? ` (${f.subCode})` : ''}: the refresh token expired, or this kind of app may not renew. Re-authorise (clearance-desk profile authorize, or the Authorise button in Settings).`,
+  },
+  'auth-no-refresh-token': {
+    kind: 'auth',
+    zh: () =>
+      '此账号没有保存刷新令牌，无法续期。请重新授权（clearance-desk profile authorize，或设置中的“授权”按钮）。',
+    en: () =>
+      'This account has no refresh token stored, so the session cannot be renewed. Re-authorise (clearance-desk profile authorize, or the Authorise button in Settings).',
+  },
+  'auth-reply-invalid': {
+    kind: 'protocol',
+    zh: () => '平台的授权回复缺少令牌或格式错误，未更改任何已保存的内容。请稍后重试。',
+    en: () =>
+      "The platform's token reply had no token or was malformed; nothing stored was changed. Try again later.",
+  },
   'signature-invalid': {
     kind: 'auth',
     zh: () => '签名被网关拒绝。请检查 App Secret 是否与 App Key 对应，以及签名方式设置。',
@@ -218,6 +278,26 @@ export const ERRORS = {
     zh: (f) => `系统钥匙串操作失败${f.detail ? `（${f.detail}）` : ''}。`,
     en: (f) => `A system keychain operation failed${f.detail ? ` (${f.detail})` : ''}.`,
   },
+  'secret-file-unsafe': {
+    kind: 'keychain',
+    zh: (f) =>
+      `${f.detail ?? ''} 指向的文件不安全，已拒绝：它必须属于当前用户，且同组和其他用户不可读（chmod 600）。`,
+    en: (f) =>
+      `The file ${f.detail ?? ''} names was refused: it must be owned by you and unreadable by group and others (chmod 600).`,
+  },
+  'secret-file-unreadable': {
+    kind: 'keychain',
+    zh: (f) => `无法读取 ${f.detail ?? ''} 指向的文件，或文件为空。请检查路径和权限。`,
+    en: (f) =>
+      `The file ${f.detail ?? ''} names cannot be read, or is empty. Check the path and its permissions.`,
+  },
+  'vault-key-nowhere': {
+    kind: 'keychain',
+    zh: () =>
+      '本地加密库的密钥无处存放：系统钥匙串不可用，也没有设置密钥文件。两种办法任选其一：(1) 启动 Secret Service（安装 gnome-keyring 并在 D-Bus 会话中解锁）；(2) 用 clearance-desk vault key --new 文件 生成密钥文件（已有的库用 vault key --export 文件），再设置 CLEARANCE_VAULT_KEY_FILE=该文件。',
+    en: () =>
+      "The vault's key has nowhere to live: the system keychain is not reachable and no key file is set. Either (1) run a Secret Service (install gnome-keyring and unlock it in a D-Bus session), or (2) make a key file with clearance-desk vault key --new FILE (an existing vault: vault key --export FILE) and set CLEARANCE_VAULT_KEY_FILE=FILE.",
+  },
   'secret-missing': {
     kind: 'auth',
     zh: () => '此账号的 App Secret 或 SessionKey 未保存在钥匙串中。请在设置中重新填写。',
@@ -257,9 +337,9 @@ export const ERRORS = {
   'vault-key': {
     kind: 'vault',
     zh: () =>
-      '本地加密库的密钥缺失或不匹配，无法打开。数据库保持原样，未被删除或覆盖。请恢复原钥匙串，或联系管理员。',
+      '本地加密库的密钥缺失或不匹配，无法打开。数据库保持原样，未被删除或覆盖。请恢复原钥匙串，或设置 CLEARANCE_VAULT_KEY_FILE 指向导出的密钥文件，或联系管理员。',
     en: () =>
-      'The key of the local vault is missing or wrong, so it cannot be opened. The database was left as it is. Restore the original keychain, or ask your administrator.',
+      'The key of the local vault is missing or wrong, so it cannot be opened. The database was left as it is. Restore the original keychain, or set CLEARANCE_VAULT_KEY_FILE to the exported key file, or ask your administrator.',
   },
   'disk-full': {
     kind: 'vault',

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEMO_PROFILE } from '../../core/demo/simulator';
 import { type Desk, openDesk } from '../../core/desk';
@@ -16,6 +18,7 @@ import {
   type WarningCode,
   warningText,
 } from '../../core/idcard';
+import { KeytarSecretStore, secretFilesFrom } from '../../core/secrets';
 import { resolveConnection } from '../connection';
 import { type Io, printError, say, shown } from '../output';
 import type { Command } from './types';
@@ -80,8 +83,22 @@ export const getCommand: Command = {
       const unmasked = json || values.reveal === true;
       const keep = values['no-store'] !== true;
       // Even with --no-store, unmasked output needs its audit entry first (PIPL): no entry, no full data.
-      const storeProblem =
-        keep || unmasked ? await store(env, got.value, profile, { keep, unmasked, json }) : undefined;
+      // `--demo` on a machine with nowhere to keep a vault key: a throwaway vault for this run only.
+      const throwaway = conn.value.demo && (keep || unmasked) && !(await vaultKeyReachable(env));
+      if (throwaway)
+        io.stderr(
+          `! ${say(io, '演示：系统钥匙串不可用，本次使用临时演示库（运行结束即删除），未触碰正式加密库。', 'Demo: no system keychain here, so this run uses a throwaway demo vault (deleted when it ends); the real vault is untouched.')}\n`,
+        );
+      const storeEnv = throwaway ? throwawayEnv(env) : env;
+      let storeProblem: ClearanceError | undefined;
+      try {
+        storeProblem =
+          keep || unmasked
+            ? await store(storeEnv, got.value, profile, { keep, unmasked, json, memory: throwaway })
+            : undefined;
+      } finally {
+        if (throwaway) rmSync(storeEnv.CLEARANCE_DATA_DIR as string, { recursive: true, force: true });
+      }
       const revealed = unmasked && !storeProblem;
       const saved = saveImages(got.value, resolve(cwd, (values.out as string | undefined) ?? '.'));
       if (!saved.ok) {
@@ -99,7 +116,7 @@ export const getCommand: Command = {
         ...got.value.warnings.map((w) => ({ code: w.reason, message: w.message[io.lang] })),
         ...(storeProblem ? [{ code: storeProblem.reason, message: storeProblem.message[io.lang] }] : []),
       ];
-      const stored = keep && !storeProblem;
+      const stored = keep && !storeProblem && !throwaway;
       if (json) printJson(io, got.value, saved.paths, warnings, stored, revealed);
       else {
         const problems = storeProblem ? [...got.value.warnings, storeProblem] : got.value.warnings;
@@ -123,6 +140,28 @@ export const getCommand: Command = {
 };
 
 type Paths = Record<ImageSide, string | null>;
+
+/**
+ * Whether a vault key can be kept here: a key file is named, or the keychain answers. The probe
+ * uses an entry of its own, so it touches neither the data folder nor the real vault.
+ */
+async function vaultKeyReachable(env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (secretFilesFrom(env).vaultKey) return true;
+  try {
+    await new KeytarSecretStore(() => 'reachability').get('probe');
+    return true;
+  } catch (err) {
+    if (err instanceof ClearanceFailure && err.error.kind === 'keychain') return false;
+    throw err;
+  }
+}
+
+/** The environment of this run's throwaway demo vault: a fresh temp data folder, secrets in memory. */
+function throwawayEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const t: NodeJS.ProcessEnv = { ...env, CLEARANCE_DATA_DIR: mkdtempSync(join(tmpdir(), 'clearance-demo-')) };
+  delete t.CLEARANCE_VAULT_KEY_FILE;
+  return t;
+}
 
 function saveImages(
   f: ClearanceFetch,
@@ -152,11 +191,11 @@ async function store(
   env: NodeJS.ProcessEnv,
   fetched: ClearanceFetch,
   profile: string,
-  o: { keep: boolean; unmasked: boolean; json: boolean },
+  o: { keep: boolean; unmasked: boolean; json: boolean; memory?: boolean },
 ): Promise<ClearanceError | undefined> {
   let desk: Desk | undefined;
   try {
-    desk = openDesk({ env, channel: 'cli' });
+    desk = openDesk({ env, channel: 'cli', ...(o.memory ? { secretsMode: 'memory' as const } : {}) });
     const vault = await desk.vault();
     if (o.keep) vault.saveFetch(fetched, profile, { channel: 'cli' });
     if (o.unmasked) {

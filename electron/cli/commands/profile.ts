@@ -2,7 +2,7 @@ import { DEMO_CREDENTIALS, startSimulator } from '../../core/demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
 import { SIGN_METHODS } from '../../core/gateway/sign';
 import { shanghaiDate } from '../../core/gateway/timestamp';
-import { openSecretStore } from '../../core/secrets';
+import { openSecretStore, secretFilesFrom } from '../../core/secrets';
 import { type ConnectionReport, testConnection } from '../../core/settings/connection-test';
 import { resolveDataDir } from '../../core/settings/paths';
 import { isoDateSchema, type ProfileInput } from '../../core/settings/schema';
@@ -14,15 +14,18 @@ import {
   type SettingsStore,
 } from '../../core/settings/store';
 import { type Io, printError, say, shown } from '../output';
+import { authorize, refresh } from './profile-auth';
 import type { Command, CommandContext } from './types';
 
 const USAGE = [
-  'profile add <name> --app-key K [--gateway production|overseas|demo|URL] [--sign-method M] [--display-name D] [--target-app-key T] [--expires YYYY-MM-DD]',
+  'profile add <name> --app-key K [--gateway production|overseas|demo|URL] [--sign-method M] [--display-name D] [--target-app-key T] [--redirect-uri URI] [--expires YYYY-MM-DD]',
   'profile list [--json]',
   'profile use <name>',
   'profile remove <name>',
   'profile test <name> [--json]',
   'profile set-session <name> [--expires YYYY-MM-DD]',
+  'profile authorize <name> [--code CODE_OR_URL] [--redirect-uri URI] [--no-browser] [--json]',
+  'profile refresh <name> [--json]',
 ];
 
 type Stdin = CommandContext['stdin'];
@@ -102,20 +105,45 @@ function healthText(io: Io, h: SessionHealth | null) {
   return say(io, zh, en);
 }
 
+/** "expires in N days" / "re-authorise": the one line a profile's session gets in `profile list`. */
+function expiryText(io: Io, p: ProfileView): string {
+  if (p.health === 'needs-reauth') return say(io, '请重新授权', 're-authorise');
+  if (p.sessionExpiry === null || p.sessionDaysLeft === null) return '';
+  const when = p.sessionExpiry.replace('T', ' ').replace('+08:00', ' (UTC+8)');
+  if (p.health === 'expired')
+    return say(io, `已于 ${when} 过期，请重新授权`, `expired ${when}, re-authorise`);
+  const days =
+    p.sessionDaysLeft < 1
+      ? say(io, '不到 1 天后过期', 'expires in less than a day')
+      : say(io, `${p.sessionDaysLeft} 天后过期`, `expires in ${p.sessionDaysLeft} days`);
+  return `${days} (${when})`;
+}
+
 /** What to do about a session that is not ok. */
 function healthAdvice(io: Io, p: ProfileView): string | null {
   if (p.health === 'needs-reauth' || p.health === 'expired') {
     return say(
       io,
-      `账号 ${p.name}：请在开放平台重新授权，然后运行 clearance-desk profile set-session ${p.name}`,
-      `Account ${p.name}: re-authorise on the open platform, then run clearance-desk profile set-session ${p.name}`,
+      `账号 ${p.name}：请重新授权：clearance-desk profile authorize ${p.name}`,
+      `Account ${p.name}: re-authorise: clearance-desk profile authorize ${p.name}`,
     );
   }
   if (p.health === 'expiring') {
+    const renew = p.hasRefreshToken
+      ? say(
+          io,
+          `续期：clearance-desk profile refresh ${p.name}`,
+          `renew: clearance-desk profile refresh ${p.name}`,
+        )
+      : say(
+          io,
+          `重新授权：clearance-desk profile authorize ${p.name}`,
+          `re-authorise: clearance-desk profile authorize ${p.name}`,
+        );
     return say(
       io,
-      `账号 ${p.name}：授权将于 ${p.sessionExpiresAt} 到期，请及时重新授权。`,
-      `Account ${p.name}: the session expires on ${p.sessionExpiresAt}; re-authorise soon.`,
+      `账号 ${p.name}：授权${expiryText(io, p)}；${renew}`,
+      `Account ${p.name}: the session ${expiryText(io, p)}; ${renew}`,
     );
   }
   if (p.health === 'missing') {
@@ -155,12 +183,15 @@ async function add(ctx: CommandContext, settings: SettingsStore, args: string[])
   if (signMethod) input.signMethod = signMethod as ProfileInput['signMethod'];
   const target = str(values['target-app-key']);
   if (target) input.targetAppKey = target;
+  const redirect = str(values['redirect-uri']);
+  if (redirect) input.redirectUri = redirect;
   const expires = expiresFlag(values.expires);
   if (expires) input.sessionExpiresAt = expires;
   if (settings.findProfile(name))
     throw new ClearanceFailure(clearanceError('profile-exists', { detail: name }));
   const { appSecret, session } = await readSecrets(ctx, { secret: true });
-  if (!appSecret && input.gateway !== 'demo') {
+  // On a server the App Secret may come from CLEARANCE_APP_SECRET_FILE instead of the keychain.
+  if (!appSecret && input.gateway !== 'demo' && !secretFilesFrom(ctx.env).appSecret) {
     throw new ClearanceFailure(
       clearanceError('usage', {
         detail: say(
@@ -184,7 +215,8 @@ async function add(ctx: CommandContext, settings: SettingsStore, args: string[])
 
 async function list(ctx: CommandContext, settings: SettingsStore) {
   const { io, values } = ctx;
-  const views = await settings.views(shanghaiDate(new Date()));
+  const now = new Date();
+  const views = await settings.views(shanghaiDate(now), now);
   if (values.json) {
     io.stdout(
       `${JSON.stringify({ ok: true, defaultProfile: settings.defaultProfile(), profiles: views })}\n`,
@@ -204,7 +236,8 @@ async function list(ctx: CommandContext, settings: SettingsStore) {
       `${p.isDefault ? '*' : ' '} ${p.name}  ${p.displayName && p.displayName !== p.name ? `(${p.displayName})  ` : ''}` +
         `App Key ${p.appKey}  ${say(io, '网关', 'gateway')} ${p.gateway}  ${p.signMethod}  ` +
         `App Secret: ${yes(p.hasSecret)}  ${say(io, '授权', 'session')}: ${healthText(io, p.health)}` +
-        `${p.sessionExpiresAt ? ` (${say(io, '到期', 'expires')} ${p.sessionExpiresAt})` : ''}\n`,
+        `${expiryText(io, p) ? ` — ${expiryText(io, p)}` : ''}` +
+        `${p.authorization?.userNick ? `  ${say(io, '授权账号', 'authorised as')} ${p.authorization.userNick}` : ''}\n`,
     );
   }
   for (const p of views) {
@@ -308,6 +341,10 @@ async function dispatch(ctx: CommandContext, settings: SettingsStore): Promise<n
       );
       return 0;
     }
+    case 'authorize':
+      return authorize(ctx, settings, one(args, USAGE[6] as string));
+    case 'refresh':
+      return refresh(ctx, settings, one(args, USAGE[7] as string));
     default:
       throw new ClearanceFailure(clearanceError('usage', { detail: USAGE.join(' | ') }));
   }
@@ -328,11 +365,14 @@ export const profileCommand: Command = {
     'display-name': { type: 'string' },
     'target-app-key': { type: 'string' },
     expires: { type: 'string' },
+    'redirect-uri': { type: 'string' },
+    code: { type: 'string' },
+    'no-browser': { type: 'boolean' },
   },
   async run(ctx) {
     const json = ctx.values.json === true;
     const dataDir = resolveDataDir(ctx.env);
-    const opened = openSettings(dataDir, openSecretStore(dataDir, 'keychain'));
+    const opened = openSettings(dataDir, openSecretStore(dataDir, 'keychain', ctx.env));
     if (!opened.ok) {
       printError(ctx.io, opened.error, json);
       return exitCodeFor(opened.error.kind);

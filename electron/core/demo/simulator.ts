@@ -5,6 +5,7 @@
  * misbehave (latency, throttling, faults, a calls-per-second limit) for tests and benchmarks.
  * The client does not know it is talking to a simulator.
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -23,6 +24,39 @@ export const DEMO_CREDENTIALS = {
 } as const;
 
 const METHOD = 'tmall.hk.clearance.distribution.get';
+const TOKEN_CREATE = 'taobao.top.auth.token.create';
+const TOKEN_REFRESH = 'taobao.top.auth.token.refresh';
+const KNOWN_METHODS = new Set([METHOD, TOKEN_CREATE, TOKEN_REFRESH]);
+
+/** Lifetimes (seconds) the demo gateway's token_result announces. */
+export interface DemoTokenLifetimes {
+  expiresIn: number;
+  reExpiresIn: number;
+  r1ExpiresIn: number;
+  r2ExpiresIn: number;
+  w1ExpiresIn: number;
+  w2ExpiresIn: number;
+}
+
+export const DEMO_TOKEN_LIFETIMES: DemoTokenLifetimes = {
+  expiresIn: 30 * 86_400,
+  reExpiresIn: 60 * 86_400,
+  r1ExpiresIn: 30 * 86_400,
+  r2ExpiresIn: 30 * 86_400,
+  w1ExpiresIn: 30 * 86_400,
+  w2ExpiresIn: 1_800,
+};
+
+/** The demo account the stand-in authorisation page signs in as. */
+export const DEMO_USER = { nick: '演示供应商 demo-supplier', id: '2200000000001' } as const;
+
+export interface DemoAuthOptions {
+  /** 'refused': token.refresh always says no (an app type that may not renew). */
+  refresh?: 'allowed' | 'refused';
+  /** A code works once, within this many seconds of being issued. */
+  codeTtlSeconds?: number;
+  lifetimes?: Partial<DemoTokenLifetimes>;
+}
 const TIMESTAMP_WINDOW_MS = 10 * 60 * 1000;
 
 export type Fault =
@@ -60,6 +94,7 @@ export interface SimulatorOptions {
   /** Calls above this many in any one second window get an `accesscontrol` ban of 1 s. */
   maxCallsPerSecond?: number;
   clock?: () => Date;
+  auth?: DemoAuthOptions;
 }
 
 export interface Simulator {
@@ -70,6 +105,12 @@ export interface Simulator {
   readonly calls: SimulatorCall[];
   inject(rule: FaultRule): void;
   setLatency(ms: number): void;
+  /** Change how the token calls behave from now on. */
+  setAuth(auth: DemoAuthOptions): void;
+  /** A fresh authorisation code, as the stand-in page would hand out (tests that paste a code). */
+  issueCode(): string;
+  /** Every access and refresh token handed out (tests look for them where they must not be). */
+  readonly issuedTokens: string[];
   close(): Promise<void>;
 }
 
@@ -127,9 +168,50 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/**
+ * The demo gateway's tokens carry their own proof (an HMAC under the App Secret) and expiry, so a
+ * session issued by one run of the demo gateway works in the next (each command starts its own).
+ */
+function signToken(secret: string, kind: 'at' | 'rt', payload: { exp: number; n: string }): string {
+  const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  const mac = createHmac('sha256', secret).update(`${kind}.${body}`).digest('base64url').slice(0, 32);
+  return `demo${kind}.${body}.${mac}`;
+}
+
+function verifyToken(secret: string, kind: 'at' | 'rt', token: string, now: number): { n: string } | null {
+  const m = /^demo(at|rt)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]{32})$/.exec(token);
+  if (!m || m[1] !== kind) return null;
+  const want = createHmac('sha256', secret).update(`${kind}.${m[2]}`).digest('base64url').slice(0, 32);
+  if (!timingSafeEqual(Buffer.from(want), Buffer.from(m[3] as string))) return null;
+  try {
+    const p = JSON.parse(Buffer.from(m[2] as string, 'base64url').toString('utf8')) as {
+      exp: number;
+      n: string;
+    };
+    return typeof p.exp === 'number' && p.exp > now && typeof p.n === 'string' ? { n: p.n } : null;
+  } catch {
+    return null;
+  }
+}
+
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const credentials = opts.credentials ?? { ...DEMO_CREDENTIALS };
   const clock = opts.clock ?? (() => new Date());
+  let auth: Required<Omit<DemoAuthOptions, 'lifetimes'>> & { lifetimes: DemoTokenLifetimes } = {
+    refresh: opts.auth?.refresh ?? 'allowed',
+    codeTtlSeconds: opts.auth?.codeTtlSeconds ?? 600,
+    lifetimes: { ...DEMO_TOKEN_LIFETIMES, ...opts.auth?.lifetimes },
+  };
+  /** Codes handed out and not yet used: code → when it stops working (ms). */
+  const codes = new Map<string, number>();
+  /** Refresh tokens already spent (a renewal rotates them), and sessions they replaced. */
+  const spent = new Set<string>();
+  const issuedTokens: string[] = [];
+  const issueCode = () => {
+    const code = randomBytes(12).toString('base64url');
+    codes.set(code, clock().getTime() + auth.codeTtlSeconds * 1000);
+    return code;
+  };
   const calls: SimulatorCall[] = [];
   const rules: FaultRule[] = [];
   let latencyMs = opts.latencyMs ?? 0;
@@ -180,7 +262,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   /** Check everything the real gateway checks, in its order; the first failure answers. */
   function authenticate(p: Record<string, string>): Tree | undefined {
     if (!p.method) return errorTree(21, 'Missing Method');
-    if (p.method !== METHOD) return errorTree(22, 'Invalid Method');
+    if (!KNOWN_METHODS.has(p.method)) return errorTree(22, 'Invalid Method');
     if (!p.app_key) return errorTree(28, 'Missing App Key');
     if (p.app_key !== credentials.appKey) return errorTree(29, 'Invalid App Key');
     if (!p.timestamp) return errorTree(30, 'Missing Timestamp');
@@ -196,10 +278,77 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return errorTree(25, 'Invalid Signature', undefined, 'unsupported sign_method');
     const expected = signParams(p, credentials.appSecret, method);
     if (expected !== p.sign) return errorTree(25, 'Invalid Signature');
+    if (p.method !== METHOD) return undefined; // the token calls take no session
     if (!p.session) return errorTree(26, 'Missing Session');
-    if (p.session !== credentials.session)
+    if (p.session !== credentials.session && !sessionIssued(p.session))
       return errorTree(27, 'Invalid session', 'invalid-sessionkey', 'SessionKey非法');
     return undefined;
+  }
+
+  function sessionIssued(session: string): boolean {
+    const t = verifyToken(credentials.appSecret, 'at', session, clock().getTime());
+    return t !== null && !spent.has(session);
+  }
+
+  /** A token_result as the platform writes it: a JSON string inside the envelope. */
+  function tokenReply(method: string): Tree {
+    const now = clock().getTime();
+    const l = auth.lifetimes;
+    const access = signToken(credentials.appSecret, 'at', {
+      exp: now + l.expiresIn * 1000,
+      n: randomBytes(6).toString('hex'),
+    });
+    const refresh = signToken(credentials.appSecret, 'rt', {
+      exp: now + l.reExpiresIn * 1000,
+      n: randomBytes(6).toString('hex'),
+    });
+    issuedTokens.push(access, refresh);
+    const result = {
+      access_token: access,
+      token_type: 'Bearer',
+      expires_in: l.expiresIn,
+      refresh_token: refresh,
+      re_expires_in: l.reExpiresIn,
+      r1_expires_in: l.r1ExpiresIn,
+      r2_expires_in: l.r2ExpiresIn,
+      w1_expires_in: l.w1ExpiresIn,
+      w2_expires_in: l.w2ExpiresIn,
+      taobao_user_nick: DEMO_USER.nick,
+      taobao_user_id: DEMO_USER.id,
+    };
+    return {
+      [`${method.replace(/\./g, '_')}_response`]: {
+        token_result: JSON.stringify(result),
+        request_id: requestId(),
+      },
+    };
+  }
+
+  function tokenCall(p: Record<string, string>): Tree {
+    const now = clock().getTime();
+    if (p.method === TOKEN_CREATE) {
+      if (!p.code)
+        return errorTree(40, 'Missing required arguments:code', 'isv.missing-parameter', '缺少参数 code');
+      const until = codes.get(p.code);
+      codes.delete(p.code); // single use, whatever the outcome
+      if (until === undefined || until <= now)
+        return errorTree(15, 'Remote service error', 'isv.code-invalid', '授权码无效、已使用或已过期');
+      return tokenReply(TOKEN_CREATE);
+    }
+    if (!p.refresh_token)
+      return errorTree(
+        40,
+        'Missing required arguments:refresh_token',
+        'isv.missing-parameter',
+        '缺少参数 refresh_token',
+      );
+    if (auth.refresh === 'refused')
+      return errorTree(15, 'Remote service error', 'isv.refresh-not-allowed', '该应用类型不支持刷新授权');
+    const t = verifyToken(credentials.appSecret, 'rt', p.refresh_token, now);
+    if (!t || spent.has(p.refresh_token))
+      return errorTree(15, 'Remote service error', 'isv.refresh-token-invalid', 'refresh_token 无效或已过期');
+    spent.add(p.refresh_token);
+    return tokenReply(TOKEN_REFRESH);
   }
 
   function overLimit(now: number): boolean {
@@ -228,6 +377,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     }
     const injected = takeFault(orderId);
     if (injected) return injected;
+    if (p.method !== METHOD) return tokenCall(p);
     if (!orderId)
       return errorTree(
         40,
@@ -359,6 +509,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       if (!sample?.images) return send(req, res, 404, 'text/plain', 'not found');
       return send(req, res, 200, 'image/jpeg', demoImages()[img[2] as 'front' | 'back']);
     }
+    if (req.method === 'GET' && url.pathname === '/authorize') return standInAuthorize(url, res);
     if (url.pathname !== '/router/rest') return send(req, res, 404, 'text/plain', 'not found');
     if (req.method !== 'POST' && req.method !== 'GET')
       return send(req, res, 405, 'text/plain', 'method not allowed');
@@ -385,6 +536,33 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     return send(req, res, 200, r.type, r.body);
   }
 
+  /**
+   * The stand-in for the platform's authorisation page: no sign-in, the demo account agrees at once
+   * and the browser goes on to the redirect URI with a fresh code and the caller's state.
+   */
+  function standInAuthorize(url: URL, res: ServerResponse) {
+    const q = url.searchParams;
+    const html = (status: number, text: string) =>
+      res
+        .writeHead(status, { 'content-type': 'text/html;charset=utf-8' })
+        .end(
+          `<!DOCTYPE html><meta charset="utf-8"><title>演示授权 Demo authorisation</title><p>${xmlEscape(text)}</p>`,
+        );
+    if (q.get('response_type') !== 'code') return html(400, 'response_type must be code');
+    if (q.get('client_id') !== credentials.appKey) return html(400, 'unknown client_id (App Key)');
+    let target: URL;
+    try {
+      target = new URL(q.get('redirect_uri') ?? '');
+      if (target.protocol !== 'https:' && target.protocol !== 'http:') throw new Error('scheme');
+    } catch {
+      return html(400, 'redirect_uri must be an http(s) URL');
+    }
+    target.searchParams.set('code', issueCode());
+    const state = q.get('state');
+    if (state !== null) target.searchParams.set('state', state);
+    res.writeHead(302, { location: target.toString(), 'cache-control': 'no-store' }).end();
+  }
+
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
@@ -403,6 +581,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     setLatency: (ms) => {
       latencyMs = ms;
     },
+    setAuth: (a) => {
+      auth = {
+        refresh: a.refresh ?? auth.refresh,
+        codeTtlSeconds: a.codeTtlSeconds ?? auth.codeTtlSeconds,
+        lifetimes: { ...auth.lifetimes, ...a.lifetimes },
+      };
+    },
+    issueCode,
+    issuedTokens,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
@@ -414,6 +601,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
 function outcomeOf(reply: Tree): string {
   const err = reply.error_response as Tree | undefined;
   if (err) return String(err.code);
-  const resp = reply.tmall_hk_clearance_distribution_get_response as Tree;
+  const resp = reply.tmall_hk_clearance_distribution_get_response as Tree | undefined;
+  if (!resp) return 'token';
   return (resp.result as Tree).success ? 'ok' : 'business';
 }

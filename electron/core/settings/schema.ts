@@ -31,6 +31,44 @@ export const isoDateSchema = z
     'a real date',
   );
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** A callback URL: https, or plain http to this machine only (where the app's own listener waits). */
+export const redirectUriSchema = z
+  .string()
+  .trim()
+  .max(300)
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      if (u.username || u.password || u.hash) return false;
+      return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK_HOSTS.has(u.hostname));
+    } catch {
+      return false;
+    }
+  }, 'https://… or http://127.0.0.1:<port>/<path>');
+
+/** An absolute time with its offset, as `beijingIso` writes it. */
+const instantSchema = z.iso.datetime({ offset: true });
+
+export const authorizationSchema = z.object({
+  obtainedAt: instantSchema,
+  /** The session key (access_token) stops working. */
+  expiresAt: instantSchema.optional(),
+  /** The refresh token stops working (re_expires_in). */
+  refreshExpiresAt: instantSchema.optional(),
+  /** Per risk level of API or field: reads r1/r2, writes w1/w2. */
+  r1ExpiresAt: instantSchema.optional(),
+  r2ExpiresAt: instantSchema.optional(),
+  w1ExpiresAt: instantSchema.optional(),
+  w2ExpiresAt: instantSchema.optional(),
+  userNick: z.string().max(200).optional(),
+  userId: z.string().max(40).optional(),
+  /** How the session was last obtained. */
+  via: z.enum(['authorize', 'refresh']).default('authorize'),
+});
+export type Authorization = z.infer<typeof authorizationSchema>;
+
 export const profileSchema = z.object({
   name: profileNameSchema,
   displayName: z.string().trim().max(80).default(''),
@@ -43,6 +81,13 @@ export const profileSchema = z.object({
   /** Set when the gateway rejected the session (codes 26/27, invalid-sessionkey); cleared by a new session key. */
   needsReauth: z.boolean().default(false),
   needsReauthSince: z.iso.datetime().optional(),
+  /**
+   * The callback URL registered for the App Key on the open platform (the authorisation page sends
+   * the code there): an https URL, or a loopback `http://127.0.0.1:<port>/<path>` the app listens on.
+   */
+  redirectUri: redirectUriSchema.optional(),
+  /** What the last authorisation or renewal said, as absolute Beijing times; never a token. */
+  authorization: authorizationSchema.optional(),
   /** Calls per second the batch engine may make for this account. */
   qps: z.number().int().min(1).max(1000).default(10),
 });
@@ -68,6 +113,8 @@ export const preferencesSchema = z.object({
   downloadImagesByDefault: z.boolean().default(true),
   /** Combined export PDFs are split every this many orders (unset: one file). */
   exportSplitEvery: z.number().int().min(1).max(100_000).optional(),
+  /** A session known to expire within this many days is flagged (status bar, profile list). */
+  sessionWarnDays: days(90).default(7),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
 

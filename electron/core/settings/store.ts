@@ -4,9 +4,11 @@ import Conf from 'conf';
 import { DEMO_PROFILE } from '../demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../errors';
 import { fsError } from '../fsutil';
+import { beijingIso } from '../gateway/auth';
 import { PROFILE_SECRET_KINDS, type ProfileSecretKind, secretAccount } from '../secrets';
 import type { SecretStore } from '../secrets/types';
 import {
+  type Authorization,
   defaultSettings,
   type Preferences,
   type Profile,
@@ -31,7 +33,7 @@ export interface ConfLike {
 
 export type SessionHealth = 'ok' | 'expiring' | 'expired' | 'needs-reauth' | 'missing';
 
-/** A session known to expire within this many days is flagged ahead of time. */
+/** A session known to expire within this many days is flagged ahead of time (the preference's default). */
 export const SESSION_WARN_DAYS = 7;
 
 /** The reasons that mean the gateway no longer accepts the profile's session key. */
@@ -45,30 +47,69 @@ export const needsReauthFor = (e: Pick<ClearanceError, 'reason'>) =>
 export interface ProfileView extends Profile {
   hasSecret: boolean | null;
   hasSession: boolean | null;
+  /** A refresh token is stored (renewal is worth trying); null: the keychain could not be asked. */
+  hasRefreshToken: boolean | null;
   isDefault: boolean;
   health: SessionHealth | null;
+  /** The earliest relevant expiry (see `sessionExpiryOf`), and whole days left until it (0: under a day). */
+  sessionExpiry: string | null;
+  sessionDaysLeft: number | null;
 }
 
-const dayNumber = (isoDate: string) => Date.parse(`${isoDate}T00:00:00Z`) / 86_400_000;
+/** A calendar date's first instant in Beijing: a key "valid until day D" is gone on day D (as before). */
+const beijingMidnight = (isoDate: string) => Date.parse(`${isoDate}T00:00:00+08:00`);
+
+/**
+ * The earliest instant the session stops serving this app: the session key's own expiry and the
+ * sensitive-read level (r2: the clearance API returns ID numbers) when an authorisation said so,
+ * else the day the user entered.
+ * The refresh token's and the write levels' expiries do not stop a lookup, so they do not count.
+ */
+export function sessionExpiryOf(p: Pick<Profile, 'sessionExpiresAt' | 'authorization'>): number | null {
+  const a = p.authorization;
+  const fromToken = [
+    a?.expiresAt ? Date.parse(a.expiresAt) : Number.NaN,
+    a?.r2ExpiresAt ? Date.parse(a.r2ExpiresAt) : Number.NaN,
+  ].filter((t) => Number.isFinite(t));
+  // What the platform said beats a day typed by hand.
+  const candidates = fromToken.length
+    ? fromToken
+    : p.sessionExpiresAt
+      ? [beijingMidnight(p.sessionExpiresAt)]
+      : [];
+  return candidates.length ? Math.min(...candidates) : null;
+}
 
 /**
  * A session's health from what is known, in order: no key stored, the gateway refused it, the
- * user-entered expiry passed (the key is gone on its expiry day), or comes within `SESSION_WARN_DAYS`.
- * `today` is the gateway's calendar date (Asia/Shanghai, `shanghaiDate`).
+ * earliest relevant expiry passed, or comes within `warnDays` (the `sessionWarnDays` preference).
+ * `today` is the gateway's calendar date (Asia/Shanghai, `shanghaiDate`); `now`, when given, the
+ * instant (a token's expiry has a time of day); without it, the start of `today` in Beijing.
  */
 export function healthOf(
-  p: Pick<Profile, 'needsReauth' | 'sessionExpiresAt'>,
+  p: Pick<Profile, 'needsReauth' | 'sessionExpiresAt' | 'authorization'>,
   hasSession: boolean,
   today: string,
+  opts: { now?: Date; warnDays?: number } = {},
 ): SessionHealth {
   if (!hasSession) return 'missing';
   if (p.needsReauth) return 'needs-reauth';
-  if (p.sessionExpiresAt) {
-    const left = dayNumber(p.sessionExpiresAt) - dayNumber(today);
+  const exp = sessionExpiryOf(p);
+  if (exp !== null) {
+    const left = exp - (opts.now?.getTime() ?? beijingMidnight(today));
     if (left <= 0) return 'expired';
-    if (left <= SESSION_WARN_DAYS) return 'expiring';
+    if (left <= (opts.warnDays ?? SESSION_WARN_DAYS) * 86_400_000) return 'expiring';
   }
   return 'ok';
+}
+
+/** Whole days from `now` to the earliest relevant expiry (0 within the last day; negative once past). */
+export function sessionDaysLeft(
+  p: Pick<Profile, 'sessionExpiresAt' | 'authorization'>,
+  now: Date,
+): number | null {
+  const exp = sessionExpiryOf(p);
+  return exp === null ? null : Math.floor((exp - now.getTime()) / 86_400_000);
 }
 
 const backupStamp = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace('.', '');
@@ -245,12 +286,18 @@ export class SettingsStore {
     await this.secrets.set(secretAccount(name, kind), value);
   }
 
-  /** A new session key: stored, the re-authorisation flag cleared, the known expiry replaced. */
+  /**
+   * A new session key entered by hand: stored, the re-authorisation flag cleared, the known expiry
+   * replaced. What an earlier authorisation said about its token no longer applies, so it goes,
+   * and so does its refresh token (it belongs to that grant).
+   */
   async setSession(name: string, session: string, expiresAt?: string | null): Promise<Profile> {
     await this.setSecret(name, 'session', session);
+    await this.secrets.delete(secretAccount(name, 'refresh-token'));
     const current = this.profile(name);
     const next: Record<string, unknown> = { ...current, needsReauth: false };
     delete next.needsReauthSince;
+    delete next.authorization;
     if (expiresAt === null) delete next.sessionExpiresAt;
     else if (expiresAt !== undefined) next.sessionExpiresAt = expiresAt;
     const parsed = profileSchema.safeParse(next);
@@ -259,6 +306,60 @@ export class SettingsStore {
     const settings = this.read();
     this.write({ ...settings, profiles: settings.profiles.map((p) => (p.name === name ? parsed.data : p)) });
     return parsed.data;
+  }
+
+  /**
+   * Keep what a token call returned: the session key and the refresh token in the secret store, the
+   * expiries and the account's nick on the profile, the re-authorisation flag cleared. A renewal
+   * without a new refresh token keeps the old one; a new authorisation without one drops the old.
+   * Called only after the platform said yes: a refusal changes nothing stored.
+   */
+  async storeToken(
+    name: string,
+    token: {
+      accessToken: string;
+      refreshToken: string | null;
+      userNick: string | null;
+      userId: string | null;
+    },
+    expiries: Omit<Authorization, 'via' | 'userNick' | 'userId'>,
+    via: 'authorize' | 'refresh',
+  ): Promise<Profile> {
+    const current = this.profile(name);
+    const authorization: Authorization = { ...expiries, via };
+    const nick = token.userNick ?? (via === 'refresh' ? current.authorization?.userNick : undefined);
+    const uid = token.userId ?? (via === 'refresh' ? current.authorization?.userId : undefined);
+    if (nick) authorization.userNick = nick.slice(0, 200);
+    if (uid) authorization.userId = uid.slice(0, 40);
+    const next: Record<string, unknown> = { ...current, needsReauth: false, authorization };
+    delete next.needsReauthSince;
+    // The hand-entered day gives way to the token's own expiry.
+    delete next.sessionExpiresAt;
+    const parsed = profileSchema.safeParse(next);
+    if (!parsed.success)
+      throw new ClearanceFailure(
+        clearanceError('auth-reply-invalid', { detail: describeIssues(parsed.error) }),
+      );
+    await this.secrets.set(secretAccount(name, 'session'), token.accessToken);
+    if (token.refreshToken) await this.secrets.set(secretAccount(name, 'refresh-token'), token.refreshToken);
+    else if (via === 'authorize') await this.secrets.delete(secretAccount(name, 'refresh-token'));
+    const settings = this.read();
+    this.write({ ...settings, profiles: settings.profiles.map((p) => (p.name === name ? parsed.data : p)) });
+    return parsed.data;
+  }
+
+  /** The refresh token of a profile, for the main process and the command only (never the renderer). */
+  async refreshTokenOf(name: string): Promise<string | null> {
+    this.profile(name);
+    return this.secrets.get(secretAccount(name, 'refresh-token'));
+  }
+
+  /** The App Secret alone (an authorisation needs no session yet). */
+  async appSecretOf(name: string): Promise<string> {
+    this.profile(name);
+    const appSecret = await this.secrets.get(secretAccount(name, 'app-secret'));
+    if (!appSecret) throw new ClearanceFailure(clearanceError('secret-missing'));
+    return appSecret;
   }
 
   /** Call on a 'session-invalid' / 'session-missing' failure: the profile shows "re-authorise". */
@@ -275,18 +376,23 @@ export class SettingsStore {
   }
 
   /** The session health of one profile (asks the keychain whether a session key is stored). */
-  async sessionHealth(name: string, today: string): Promise<SessionHealth> {
+  async sessionHealth(name: string, today: string, now?: Date): Promise<SessionHealth> {
     const p = this.profile(name);
     const has = (await this.secrets.get(secretAccount(name, 'session'))) !== null;
-    return healthOf(p, has, today);
+    return healthOf(p, has, today, { ...(now ? { now } : {}), warnDays: this.preferences().sessionWarnDays });
   }
 
-  /** Profiles as the renderer and `profile list` may see them: flags, never secret values. */
-  async views(today: string): Promise<ProfileView[]> {
+  /**
+   * Profiles as the renderer and `profile list` may see them: flags, never secret values. `now`
+   * (default: the start of `today` in Beijing) places a token's expiry to the hour.
+   */
+  async views(today: string, now?: Date): Promise<ProfileView[]> {
     const settings = this.read();
+    const at = now ?? new Date(beijingMidnight(today));
+    const warnDays = settings.preferences.sessionWarnDays;
     const out: ProfileView[] = [];
     for (const p of settings.profiles) {
-      const [hasSecret, hasSession] = await Promise.all(
+      const [hasSecret, hasSession, hasRefreshToken] = await Promise.all(
         PROFILE_SECRET_KINDS.map((k) =>
           this.secrets.get(secretAccount(p.name, k)).then(
             (v) => v !== null,
@@ -294,12 +400,19 @@ export class SettingsStore {
           ),
         ),
       );
+      const exp = sessionExpiryOf(p);
       out.push({
         ...p,
         hasSecret: hasSecret ?? null,
         hasSession: hasSession ?? null,
+        hasRefreshToken: hasRefreshToken ?? null,
         isDefault: settings.defaultProfile === p.name,
-        health: hasSession === null || hasSession === undefined ? null : healthOf(p, hasSession, today),
+        health:
+          hasSession === null || hasSession === undefined
+            ? null
+            : healthOf(p, hasSession, today, { now: at, warnDays }),
+        sessionExpiry: exp === null ? null : beijingIso(new Date(exp)),
+        sessionDaysLeft: sessionDaysLeft(p, at),
       });
     }
     return out;

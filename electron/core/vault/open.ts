@@ -56,12 +56,23 @@ async function withCreateLock<T>(dataDir: string, fn: () => Promise<T>): Promise
   }
 }
 
+/** The vault key from the store; an unreachable keychain names both places a key can live. */
+async function vaultKeyFrom(secrets: SecretStore): Promise<string | null> {
+  try {
+    return await secrets.get(VAULT_KEY_ACCOUNT);
+  } catch (err) {
+    if (err instanceof ClearanceFailure && err.error.reason === 'keychain-unavailable')
+      throw new ClearanceFailure(clearanceError('vault-key-nowhere'));
+    throw err;
+  }
+}
+
 export async function openVaultWithKeychain(
   opts: { dataDir: string; secrets: SecretStore } & Omit<OpenVaultOptions, 'path' | 'key'>,
 ): Promise<Vault> {
   const { dataDir, secrets, ...rest } = opts;
   const path = vaultPath(dataDir);
-  const key = await secrets.get(VAULT_KEY_ACCOUNT);
+  const key = await vaultKeyFrom(secrets);
   if (key) return openVault({ ...rest, path, key });
   if (vaultExists(dataDir)) throw new ClearanceFailure(clearanceError('vault-key'));
   try {
@@ -71,7 +82,7 @@ export async function openVaultWithKeychain(
   }
   return withCreateLock(dataDir, async () => {
     // Re-check under the lock: another process may have created both meanwhile.
-    const theirs = await secrets.get(VAULT_KEY_ACCOUNT);
+    const theirs = await vaultKeyFrom(secrets);
     if (theirs) return openVault({ ...rest, path, key: theirs });
     if (vaultExists(dataDir)) throw new ClearanceFailure(clearanceError('vault-key'));
     const fresh = randomBytes(32).toString('hex');

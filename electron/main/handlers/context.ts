@@ -12,6 +12,7 @@ import { type ClearanceError, ClearanceFailure, clearanceError } from '../../cor
 import type { ImageSide } from '../../core/gateway/clearance';
 import { resolveGatewayUrl, type TopClientOptions } from '../../core/gateway/client';
 import { shanghaiDate } from '../../core/gateway/timestamp';
+import { secretAccount } from '../../core/secrets';
 import { profileClientOptions } from '../../core/settings/connection-test';
 import type { StoredRecord, Vault } from '../../core/vault/types';
 import { refuse } from './reply';
@@ -111,7 +112,14 @@ export function createContext(
       const profile = settings.profile(name);
       if (profile.gateway === 'demo') {
         const sim = await ctx.demoGateway();
-        return { profile: name, options: profileClientOptions(profile, sim.url, { ...DEMO_CREDENTIALS }) };
+        // A demo profile authorised through the demo gateway uses the session it was given.
+        const session =
+          (await desk.secrets.get(secretAccount(name, 'session')).catch(() => null)) ??
+          DEMO_CREDENTIALS.session;
+        return {
+          profile: name,
+          options: profileClientOptions(profile, sim.url, { ...DEMO_CREDENTIALS, session }),
+        };
       }
       const gateway = resolveGatewayUrl(profile.gateway);
       if (!gateway.ok) return refuse(gateway.error);
@@ -138,7 +146,8 @@ export function createContext(
     },
     async profiles() {
       try {
-        return (await settings.views(ctx.today())).map(profileView);
+        const now = clock();
+        return (await settings.views(shanghaiDate(now), now)).map(profileView);
       } catch (err) {
         if (err instanceof ClearanceFailure) return [];
         throw err;
