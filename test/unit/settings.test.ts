@@ -93,6 +93,7 @@ describe('schema', () => {
         expiringSoonDays: 30,
         watermarkText: '仅供清关使用',
         downloadImagesByDefault: true,
+        sessionWarnDays: 7,
       },
     });
     expect(profileSchema.parse({ name: 'a', appKey: 'k' })).toMatchObject({
