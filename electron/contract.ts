@@ -63,6 +63,39 @@ export interface ProfileView {
   hasSession: boolean;
   health: SessionHealth;
   isDefault: boolean;
+  /** The callback registered on the open platform (null: none set; the default is used). */
+  redirectUri: string | null;
+  /** A refresh token is stored: the session can be renewed without the browser. */
+  hasRefreshToken: boolean;
+  /** The earliest relevant expiry (Beijing time with offset) and whole days left (0: under a day). */
+  sessionExpiry: string | null;
+  sessionDaysLeft: number | null;
+  /** What the last authorisation said (never a token). */
+  authorization: AuthorizationView | null;
+}
+
+/** The facts of an authorisation, as absolute Beijing times (`2026-12-02T14:00:00+08:00`). */
+export interface AuthorizationView {
+  userNick: string | null;
+  userId: string | null;
+  obtainedAt: string;
+  expiresAt: string | null;
+  refreshExpiresAt: string | null;
+  r1ExpiresAt: string | null;
+  r2ExpiresAt: string | null;
+  w1ExpiresAt: string | null;
+  w2ExpiresAt: string | null;
+  via: 'authorize' | 'refresh';
+}
+
+/** An authorisation under way: the URL the system browser was sent to (no secret in it). */
+export interface AuthorizeStarted {
+  url: string;
+  redirectUri: string;
+  /** The app listens on a loopback callback; otherwise the user pastes the landed URL or the code. */
+  listening: boolean;
+  /** The system browser was asked to open the URL (false: show it to be opened by hand). */
+  opened: boolean;
 }
 
 export interface Preferences {
@@ -75,6 +108,8 @@ export interface Preferences {
   downloadImagesByDefault: boolean;
   /** Combined export PDFs split every this many orders; null: one file. */
   exportSplitEvery?: number | null;
+  /** Warn this many days before a session expires. */
+  sessionWarnDays: number;
 }
 
 export interface AppStatus {
@@ -176,6 +211,7 @@ const preferencesPatch = z
     watermarkText: z.string().trim().min(1).max(40),
     downloadImagesByDefault: z.boolean(),
     exportSplitEvery: z.number().int().min(1).max(100_000).nullable(),
+    sessionWarnDays: z.number().int().min(1).max(90),
   })
   .partial()
   .strict();
@@ -280,6 +316,8 @@ export const CHANNELS = {
         targetAppKey: z.string().trim().max(64).nullable(),
         sessionExpiresAt: z.string().date().nullable(),
         qps: z.number().int().min(1).max(1000),
+        /** Absent: unchanged; null: removed. The settings schema checks the URL. */
+        redirectUri: z.string().trim().max(300).nullable().optional(),
       })
       .strict(),
     reply: reply<ProfileView>(),
@@ -301,6 +339,26 @@ export const CHANNELS = {
   },
   'profile.use': { request: z.object({ name: profileName }).strict(), reply: reply<AppStatus>() },
   'profile.test': { request: z.object({ name: profileName }).strict(), reply: reply<ConnectionReport>() },
+  /**
+   * Start authorising an account: the system browser opens the authorize URL. With a loopback
+   * callback main listens and finishes on its own (event `profile.authorized`); otherwise the user
+   * pastes the landed URL or the code (`profile.authorizeComplete`).
+   */
+  'profile.authorizeStart': {
+    request: z.object({ name: profileName, redirectUri: z.string().trim().max(300).optional() }).strict(),
+    reply: reply<AuthorizeStarted>(),
+  },
+  /** The landed URL or the bare code, pasted; the state is checked against the authorisation under way. */
+  'profile.authorizeComplete': {
+    request: z.object({ name: profileName, input: z.string().min(1).max(2000) }).strict(),
+    reply: reply<ProfileView>(),
+  },
+  'profile.authorizeCancel': {
+    request: z.object({ name: profileName }).strict(),
+    reply: reply<{ cancelled: boolean }>(),
+  },
+  /** Renew the session with the stored refresh token (once; a refusal means re-authorise). */
+  'profile.refresh': { request: z.object({ name: profileName }).strict(), reply: reply<ProfileView>() },
 
   'audit.list': {
     request: z
@@ -321,6 +379,11 @@ export interface EventPayloads {
   'batch.progress': BatchProgress;
   'export.progress': ExportProgress;
   'app.status': AppStatus;
+  /** A loopback authorisation finished (or failed) in main. */
+  'profile.authorized': { name: string } & (
+    | { ok: true; profile: ProfileView }
+    | { ok: false; error: ClearanceError }
+  );
 }
 
 export type Channel = keyof typeof CHANNELS;

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../core/fsutil';
 import type { ImageSide } from '../core/gateway/clearance';
 import type { ImageMime } from '../core/gateway/images';
 import { auditHandlers } from './handlers/audit';
+import { authHandlers } from './handlers/auth';
 import { batchHandlers } from './handlers/batch';
 import { type BackendHost, createContext } from './handlers/context';
 import { exportHandlers } from './handlers/export';
@@ -68,8 +69,10 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
 
   const { abortAll, ...exporting } = exportHandlers(ctx);
   const { stopAll, ...batching } = batchHandlers(ctx);
+  const { cancelAll, ...authorizing } = authHandlers(ctx);
   const handlers: Handlers = {
     ...profileHandlers(ctx),
+    ...authorizing,
     ...lookupHandlers(ctx),
     ...recordsHandlers(ctx),
     ...exporting,
@@ -101,6 +104,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     async close() {
       abortAll();
       await stopAll();
+      await cancelAll();
       await ctx.close();
     },
   };

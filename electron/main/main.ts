@@ -21,6 +21,7 @@ import ElectronStore from 'electron-store';
 import { Agent, ProxyAgent } from 'undici';
 import { type EventName, type EventPayloads, ipcName } from '../contract';
 import { ClearanceFailure, clearanceError, type Lang } from '../core/errors';
+import { isAuthorizeUrl } from '../core/gateway/oauth';
 import { createDispatcher } from '../core/gateway/transport';
 import { resolveDataDir } from '../core/settings/paths';
 import { type Backend, createBackend } from './backend';
@@ -180,6 +181,11 @@ if (!app.requestSingleInstanceLock()) {
             }
             const r = await dialog.showOpenDialog(win, { properties: ['openDirectory', 'createDirectory'] });
             return r.canceled ? null : (r.filePaths[0] ?? null);
+          },
+          // The system browser, for the authorize page only (https to the platform, or the loopback demo gateway).
+          openExternal: async (url) => {
+            if (!isAuthorizeUrl(url)) throw new Error('not an authorize URL');
+            await shell.openExternal(url);
           },
           chooseImportFile: async () => {
             if (!win) return null;

@@ -25,6 +25,8 @@ export interface BackendHost {
   /** Where to save an export (a dialog in the app); null when the user cancelled. */
   chooseExportTarget(kind: 'pdf' | 'zip' | 'folder', suggestedName: string): Promise<string | null>;
   chooseImportFile(): Promise<string | null>;
+  /** Open a URL in the system browser (the authorize page only; checked before it is called). */
+  openExternal?(url: string): Promise<void>;
 }
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;

@@ -38,6 +38,8 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
           targetAppKey: p.targetAppKey ?? undefined,
           sessionExpiresAt: p.sessionExpiresAt ?? undefined,
           qps: p.qps,
+          // Absent: keep the registered callback; null: remove it.
+          ...(p.redirectUri === undefined ? {} : { redirectUri: p.redirectUri || undefined }),
         };
         if (settings.findProfile(p.name)) settings.updateProfile(p.name, fields);
         else await settings.addProfile({ name: p.name, ...fields });

@@ -31,6 +31,24 @@ export function profileView(p: ProfileView): ProfileViewDto {
     hasSession: p.hasSession === true,
     health: p.health ?? 'missing',
     isDefault: p.isDefault,
+    redirectUri: p.redirectUri ?? null,
+    hasRefreshToken: p.hasRefreshToken === true,
+    sessionExpiry: p.sessionExpiry,
+    sessionDaysLeft: p.sessionDaysLeft,
+    authorization: p.authorization
+      ? {
+          userNick: p.authorization.userNick ?? null,
+          userId: p.authorization.userId ?? null,
+          obtainedAt: p.authorization.obtainedAt,
+          expiresAt: p.authorization.expiresAt ?? null,
+          refreshExpiresAt: p.authorization.refreshExpiresAt ?? null,
+          r1ExpiresAt: p.authorization.r1ExpiresAt ?? null,
+          r2ExpiresAt: p.authorization.r2ExpiresAt ?? null,
+          w1ExpiresAt: p.authorization.w1ExpiresAt ?? null,
+          w2ExpiresAt: p.authorization.w2ExpiresAt ?? null,
+          via: p.authorization.via,
+        }
+      : null,
   };
 }
 
@@ -44,6 +62,7 @@ export function preferencesView(p: Preferences) {
     watermarkText: p.watermarkText,
     downloadImagesByDefault: p.downloadImagesByDefault,
     exportSplitEvery: p.exportSplitEvery ?? null,
+    sessionWarnDays: p.sessionWarnDays,
   };
 }
 

@@ -46,6 +46,7 @@ const status = (language: 'zh-CN' | 'en-US' = 'zh-CN'): AppStatus => ({
     expiringSoonDays: 30,
     watermarkText: '仅供清关使用',
     downloadImagesByDefault: true,
+    sessionWarnDays: 7,
   },
   blocker: null,
 });
