@@ -36,6 +36,8 @@ export interface Harness {
   token: string;
   backend: Backend;
   dataDir: string;
+  /** URLs the backend asked the system browser to open (the authorize page), in order. */
+  externalUrls: string[];
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const env = { ...(opts.env ?? process.env) };
   if (opts.dataDir) env.CLEARANCE_DATA_DIR = opts.dataDir;
   const events = new Set<ServerResponse>();
+  const externalUrls: string[] = [];
   let origin = '';
 
   const backend = await createBackend({
@@ -63,6 +66,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       chooseExportTarget: async (kind, suggested) =>
         join(env.CLEARANCE_DATA_DIR ?? tmpdir(), 'exports', kind === 'folder' ? '' : suggested),
       chooseImportFile: async () => env.CLEARANCE_HARNESS_IMPORT ?? null,
+      // No system browser here: the URL is recorded (a test plays the browser), and printed by hand.
+      openExternal: async (url) => {
+        externalUrls.push(url);
+      },
     },
   });
 
@@ -161,6 +168,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     token,
     backend,
     dataDir: env.CLEARANCE_DATA_DIR ?? '',
+    externalUrls,
     close: async () => {
       for (const res of events) res.end();
       server.closeAllConnections();

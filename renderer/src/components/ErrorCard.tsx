@@ -1,6 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import type { ClearanceError } from '../api';
 import { useI18n } from '../i18n';
+import { AppContext } from '../state';
+import { AuthorizeDialog } from './AuthorizeDialog';
 
 /** Counts down from `seconds` once a second; 0 when done. */
 function useCountdown(seconds: number | undefined, key: unknown) {
@@ -20,6 +22,14 @@ function useCountdown(seconds: number | undefined, key: unknown) {
   return left;
 }
 
+const SESSION_REASONS = new Set<string>([
+  'session-invalid',
+  'session-missing',
+  'auth-refresh-refused',
+  'auth-no-refresh-token',
+  'auth-code-invalid',
+]);
+
 /** A failed lookup in words: what went wrong (by kind), the gateway's message, and the next step. */
 export function ErrorCard({
   error,
@@ -35,6 +45,11 @@ export function ErrorCard({
   onEditInput?: () => void;
 }) {
   const { t, pick } = useI18n();
+  // Read directly: the card also shows outside the app's context (tests, a start-up failure).
+  const app = useContext(AppContext);
+  const [authorizing, setAuthorizing] = useState(false);
+  // A refused or missing session: the next step is the authorise button, not a trip to Settings.
+  const reauthProfile = SESSION_REASONS.has(error.reason) ? (app?.status.activeProfile ?? null) : null;
   const left = useCountdown(error.kind === 'throttled' ? error.retryAfterSeconds : undefined, error);
   const retryable = [
     'throttled',
@@ -70,7 +85,15 @@ export function ErrorCard({
         </p>
       ) : null}
       <div className="error-actions">
-        {(error.kind === 'auth' || error.kind === 'permission') && onOpenSettings && (
+        {reauthProfile && (
+          <button type="button" className="button button-primary" onClick={() => setAuthorizing(true)}>
+            {pick({ 'zh-CN': '重新授权', 'en-US': 'Authorise again' })}
+          </button>
+        )}
+        {authorizing && reauthProfile && (
+          <AuthorizeDialog profile={reauthProfile} onClose={() => setAuthorizing(false)} />
+        )}
+        {(error.kind === 'auth' || error.kind === 'permission') && onOpenSettings && !reauthProfile && (
           <button type="button" className="button button-primary" onClick={onOpenSettings}>
             {t.errors.openSettings}
           </button>

@@ -11,7 +11,7 @@ export function StatusBar({
   exportProgress: ExportProgress | null;
   onHelp: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, pick } = useI18n();
   const app = useApp();
   const { status } = app;
   const profile = status.activeProfile;
@@ -30,6 +30,18 @@ export function StatusBar({
               <span className="badge-dot" aria-hidden="true" />
               {t.health[profile.health]}
             </span>
+            {profile.health === 'expiring' && profile.sessionDaysLeft !== null && (
+              <span className="status-expiry" data-testid="session-days-left">
+                {pick(
+                  profile.sessionDaysLeft < 1
+                    ? { 'zh-CN': '不到 1 天后过期', 'en-US': 'expires in less than a day' }
+                    : {
+                        'zh-CN': `${profile.sessionDaysLeft} 天后过期`,
+                        'en-US': `expires in ${profile.sessionDaysLeft} days`,
+                      },
+                )}
+              </span>
+            )}
             {reauth && (
               <>
                 <span className="status-reauth">{t.status.reauth}</span>

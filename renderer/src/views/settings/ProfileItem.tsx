@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ConnectionReport, ProfileView } from '../../../../electron/contract';
 import { type ClearanceError, invoke } from '../../api';
+import { AuthorizeDialog } from '../../components/AuthorizeDialog';
 import { useAction } from '../../hooks/useAction';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
@@ -20,6 +21,7 @@ export function ProfileItem({
   const app = useApp();
   const testing = useAction();
   const [tested, setTested] = useState<ConnectionReport | null>(null);
+  const [authorizing, setAuthorizing] = useState(false);
   const report: ConnectionReport | ClearanceError | null = testing.error ?? tested;
 
   const test = async () => {
@@ -88,6 +90,18 @@ export function ProfileItem({
         <button type="button" className="button" onClick={test} disabled={testing.busy}>
           {testing.busy ? t.settings.testing : t.settings.test}
         </button>
+        <button type="button" className="button" onClick={() => setAuthorizing(true)}>
+          {pick({ 'zh-CN': '授权', 'en-US': 'Authorise' })}
+        </button>
+        {authorizing && (
+          <AuthorizeDialog
+            profile={p}
+            onClose={() => {
+              setAuthorizing(false);
+              void onChanged();
+            }}
+          />
+        )}
         {!p.isDefault && (
           <button type="button" className="button" onClick={use}>
             {t.settings.makeDefault}
