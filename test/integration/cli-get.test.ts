@@ -145,7 +145,9 @@ describe('clearance-desk get', () => {
     const audit = await runCli(['audit', 'list', '--json'], { CLEARANCE_DATA_DIR: dataDir });
     expect(audit.stdout).toContain('"reveal"');
     expect(audit.stdout).toContain('3728150192837465928');
-    const noKeyring = await runCli(['get', '3728150192837465928', '--demo', '--no-store', '--json'], {
+    // A real gateway's answer with nowhere to audit stays masked (the demo gets a throwaway vault instead).
+    const noKeyring = await runCli(['get', '3728150192837465928', '--no-store', '--json'], {
+      ...env,
       CLEARANCE_DATA_DIR: tempDir(),
       DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent',
     });

@@ -124,8 +124,8 @@ function healthAdvice(io: Io, p: ProfileView): string | null {
   if (p.health === 'needs-reauth' || p.health === 'expired') {
     return say(
       io,
-      `账号 ${p.name}：请重新授权：clearance-desk profile authorize ${p.name}`,
-      `Account ${p.name}: re-authorise: clearance-desk profile authorize ${p.name}`,
+      `账号 ${p.name}：请重新授权：clearance-desk profile authorize ${p.name}（或手动填写新的 SessionKey：profile set-session ${p.name}）`,
+      `Account ${p.name}: re-authorise: clearance-desk profile authorize ${p.name} (or enter a new key by hand: profile set-session ${p.name})`,
     );
   }
   if (p.health === 'expiring') {
