@@ -85,6 +85,7 @@ for (const [input, kind, title] of ERROR_CASES) {
     await expect(errorCard.getByRole('heading')).toHaveText(title);
     if (kind === 'throttled') await expect(errorCard).toContainText(/请等待 \d+ 秒后重试/);
     if (kind === 'auth') await expect(errorCard.getByRole('button', { name: '打开设置' })).toBeVisible();
+    if (kind === 'auth') await expect(errorCard.getByRole('button', { name: '重新授权' })).toBeVisible();
     if (kind === 'invalid-input' && input === 'abc')
       await expect(box(page)).toHaveAttribute('aria-invalid', 'true');
     await expect(box(page)).toBeFocused();

@@ -93,8 +93,12 @@ export function ErrorCard({
         {authorizing && reauthProfile && (
           <AuthorizeDialog profile={reauthProfile} onClose={() => setAuthorizing(false)} />
         )}
-        {(error.kind === 'auth' || error.kind === 'permission') && onOpenSettings && !reauthProfile && (
-          <button type="button" className="button button-primary" onClick={onOpenSettings}>
+        {(error.kind === 'auth' || error.kind === 'permission') && onOpenSettings && (
+          <button
+            type="button"
+            className={`button ${reauthProfile ? '' : 'button-primary'}`}
+            onClick={onOpenSettings}
+          >
             {t.errors.openSettings}
           </button>
         )}
