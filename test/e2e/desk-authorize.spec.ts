@@ -48,7 +48,7 @@ test('a pasted code that was already used is refused in words, and nothing chang
   const hop = await fetch(desk.externalUrls[0] as string, { redirect: 'manual' });
   const landed = new URL(hop.headers.get('location') as string);
   const code = landed.searchParams.get('code') as string;
-  await dialog.getByRole('textbox').fill(landed.toString());
+  await dialog.getByLabel(/粘贴/).fill(landed.toString());
   await dialog.getByRole('button', { name: '完成授权' }).click();
   await expect(dialog.getByTestId('authorize-done')).toBeVisible();
   await dialog.getByRole('button', { name: '关闭' }).click();
@@ -59,7 +59,7 @@ test('a pasted code that was already used is refused in words, and nothing chang
     .getByRole('button', { name: '授权', exact: true })
     .click();
   const again = page.getByRole('dialog', { name: /授权账号/ });
-  await again.getByRole('textbox').fill(code);
+  await again.getByLabel(/粘贴/).fill(code);
   await again.getByRole('button', { name: '完成授权' }).click();
   await expect(again.getByRole('alert')).toContainText('授权码无效、已使用或已过期');
 });

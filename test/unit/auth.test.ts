@@ -191,3 +191,32 @@ describe('secret files', () => {
     expect(await inner.get('vault-key')).toBe('k');
   });
 });
+
+describe('the demo gateway token calls', () => {
+  it('a code works once and only within its lifetime; the session it gives is accepted', async () => {
+    const { startSimulator } = await import('../../electron/core/demo/simulator');
+    const { createToken } = await import('../../electron/core/gateway/auth');
+    let now = Date.now();
+    const clock = () => new Date(now);
+    const sim = await startSimulator({ clock, auth: { codeTtlSeconds: 60 } });
+    try {
+      const opts = { gateway: sim.url, credentials: sim.credentials, clock };
+      const code = sim.issueCode();
+      const first = await createToken(opts, code);
+      expect(first.ok).toBe(true);
+      const used = await createToken(opts, code);
+      expect(!used.ok && used.error.reason).toBe('auth-code-invalid');
+      const late = sim.issueCode();
+      now += 61_000;
+      const expired = await createToken(opts, late);
+      expect(!expired.ok && expired.error.reason).toBe('auth-code-invalid');
+      const wrongSecret = await createToken(
+        { ...opts, credentials: { ...sim.credentials, appSecret: 'x' } },
+        sim.issueCode(),
+      );
+      expect(!wrongSecret.ok && wrongSecret.error.reason).toBe('signature-invalid');
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -36,6 +36,11 @@ const T = {
   refreshExpires: { 'zh-CN': '刷新令牌到期', 'en-US': 'Refresh token expires' },
   noRefresh: { 'zh-CN': '无（到期须重新授权）', 'en-US': 'none (re-authorise when it expires)' },
   retry: { 'zh-CN': '重新开始授权', 'en-US': 'Start again' },
+  callback: {
+    'zh-CN': '回调地址（须与开放平台登记的一致；留空用默认的本机回调）',
+    'en-US': 'Callback URL (as registered on the open platform; empty: the default loopback one)',
+  },
+  useCallback: { 'zh-CN': '保存并用此回调地址授权', 'en-US': 'Save and authorise with this callback' },
 } satisfies Record<string, B>;
 
 const when = (iso: string | null | undefined) =>
@@ -54,6 +59,7 @@ export function AuthorizeDialog({ profile, onClose }: { profile: ProfileView; on
   const [done, setDone] = useState<ProfileView | null>(null);
   const [pasted, setPasted] = useState('');
   const [busy, setBusy] = useState(false);
+  const [callback, setCallback] = useState(profile.redirectUri ?? '');
   const finished = useRef(false);
 
   const start = async () => {
@@ -91,6 +97,25 @@ export function AuthorizeDialog({ profile, onClose }: { profile: ProfileView; on
     const r = await invoke('profile.authorizeComplete', { name: profile.name, input: pasted.trim() });
     setBusy(false);
     if (r.ok) await succeed(r.value);
+    else setError(r.error);
+  };
+
+  /** Keep the registered callback on the profile (the rest of it unchanged), then start again with it. */
+  const saveCallback = async () => {
+    setBusy(true);
+    const r = await invoke('profile.save', {
+      name: profile.name,
+      displayName: profile.displayName,
+      appKey: profile.appKey,
+      gateway: profile.gateway,
+      signMethod: profile.signMethod,
+      targetAppKey: profile.targetAppKey,
+      sessionExpiresAt: profile.sessionExpiresAt,
+      qps: profile.qps,
+      redirectUri: callback.trim() || null,
+    });
+    setBusy(false);
+    if (r.ok) await start();
     else setError(r.error);
   };
 
@@ -139,6 +164,33 @@ export function AuthorizeDialog({ profile, onClose }: { profile: ProfileView; on
               )}
             </>
           )}
+          <form
+            className="field-group"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void saveCallback();
+            }}
+          >
+            <label className="field">
+              <span>{pick(T.callback)}</span>
+              <input
+                type="url"
+                autoComplete="off"
+                spellCheck={false}
+                value={callback}
+                placeholder={started?.redirectUri ?? ''}
+                onChange={(e) => setCallback(e.target.value)}
+                aria-label={pick(T.callback)}
+              />
+            </label>
+            {callback.trim() !== (profile.redirectUri ?? '') && (
+              <div className="modal-actions">
+                <button type="submit" className="button" disabled={busy}>
+                  {pick(T.useCallback)}
+                </button>
+              </div>
+            )}
+          </form>
           <form
             className="field-group"
             onSubmit={(e) => {
