@@ -33,6 +33,7 @@ describe('token_result', () => {
       reExpiresIn: null,
       r2ExpiresIn: 86_400,
       userId: '90071992547409931',
+      userNick: '店',
     });
   });
 

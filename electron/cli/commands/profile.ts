@@ -149,8 +149,8 @@ function healthAdvice(io: Io, p: ProfileView): string | null {
   if (p.health === 'missing') {
     return say(
       io,
-      `账号 ${p.name}：尚未设置 SessionKey（profile set-session ${p.name}）。`,
-      `Account ${p.name}: no session key yet (profile set-session ${p.name}).`,
+      `账号 ${p.name}：尚未授权：clearance-desk profile authorize ${p.name}（或手动填写：profile set-session ${p.name}）。`,
+      `Account ${p.name}: not authorised yet: clearance-desk profile authorize ${p.name} (or enter a key by hand: profile set-session ${p.name}).`,
     );
   }
   return null;

@@ -56,6 +56,16 @@ const textOf = (v: unknown): string | null => {
   return t ? t : null;
 };
 
+/** The platform sends the nick URL-encoded (`%E5%BA%97…`); shown decoded, kept as sent if it is not. */
+function nick(v: string | null): string | null {
+  if (v === null || !/%[0-9A-Fa-f]{2}/.test(v)) return v;
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 /**
  * Read `token_result` (a JSON string inside the envelope; some gateways hand it as an object).
  * Numbers are kept as their digits (user ids may pass 2^53). No access token: a malformed reply.
@@ -82,7 +92,7 @@ export function parseTokenResult(raw: unknown): Result<TokenResult, ClearanceErr
     r2ExpiresIn: seconds(o.r2_expires_in),
     w1ExpiresIn: seconds(o.w1_expires_in),
     w2ExpiresIn: seconds(o.w2_expires_in),
-    userNick: textOf(o.taobao_user_nick) ?? textOf(o.sub_taobao_user_nick),
+    userNick: nick(textOf(o.taobao_user_nick) ?? textOf(o.sub_taobao_user_nick)),
     userId: textOf(o.taobao_user_id) ?? textOf(o.sub_taobao_user_id),
   });
 }
