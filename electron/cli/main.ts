@@ -6,9 +6,11 @@ import { exportCommand } from './commands/export';
 import { getCommand } from './commands/get';
 import { profileCommand } from './commands/profile';
 import { recordsCommand } from './commands/records';
+import { teamCommand } from './commands/team';
 import type { Command, OptionSpec } from './commands/types';
 import { vaultCommand } from './commands/vault';
 import { type Io, langFrom, printError, say } from './output';
+import { teamExchange } from './team-sync';
 
 /** Every command of `clearance-desk`, in the order `--help` lists them. */
 export const COMMANDS: Command[] = [
@@ -19,6 +21,7 @@ export const COMMANDS: Command[] = [
   batchCommand,
   auditCommand,
   vaultCommand,
+  teamCommand,
 ];
 
 const GLOBAL: Record<string, OptionSpec> = {
@@ -100,7 +103,19 @@ export async function runCli(
     return 0;
   }
   try {
-    return await command.run({ positionals: parsed.positionals, values: parsed.values, io, env, ...extra });
+    // Team mode: other desks' changes before the command, this desk's after it (a no-op outside a team;
+    // never around commands that manage the vault file or the accounts themselves).
+    const team = !['team', 'profile', 'vault'].includes(command.name);
+    if (team) await teamExchange(env, io, { quiet: true });
+    const code = await command.run({
+      positionals: parsed.positionals,
+      values: parsed.values,
+      io,
+      env,
+      ...extra,
+    });
+    if (team) await teamExchange(env, io, { quiet: false });
+    return code;
   } catch (err) {
     // Last resort: say what kind of thing failed, never the stack or any data it may hold.
     printError(io, clearanceError('internal', { detail: (err as Error)?.name ?? 'Error' }), json);

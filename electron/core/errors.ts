@@ -391,6 +391,99 @@ export const ERRORS = {
     en: (f) =>
       `The gateway refused the request${sub(f)}. Check the account settings; if it persists, give the request id to platform support.`,
   },
+  'team-unreachable': {
+    kind: 'network',
+    zh: (f) =>
+      `无法连接团队服务器${f.detail ? `（${f.detail}）` : ''}。本机继续离线工作，改动保存在待同步队列中，连上后自动上传。`,
+    en: (f) =>
+      `The team server cannot be reached${f.detail ? ` (${f.detail})` : ''}. This desk keeps working offline; changes wait in the outbox and go up once it is back.`,
+  },
+  'team-auth': {
+    kind: 'auth',
+    zh: () =>
+      '团队服务器拒绝了登录。请检查连接地址中的用户名，以及钥匙串或 CLEARANCE_TEAM_PASSWORD_FILE 中的密码。',
+    en: () =>
+      'The team server refused the login. Check the user name in the server address and the password in the keychain or CLEARANCE_TEAM_PASSWORD_FILE.',
+  },
+  'team-permission': {
+    kind: 'permission',
+    zh: (f) =>
+      `团队服务器拒绝了本机的操作${f.detail ? `（${f.detail}）` : ''}：该数据库用户的权限已被撤销或不足。请管理员执行 GRANT clearance_desk TO <用户>；本地工作不受影响。`,
+    en: (f) =>
+      `The team server refused this desk${f.detail ? ` (${f.detail})` : ''}: the database user's grants were revoked or are missing. Ask the administrator to run GRANT clearance_desk TO <user>; local work goes on.`,
+  },
+  'team-schema-newer': {
+    kind: 'vault',
+    zh: (f) =>
+      `团队服务器的数据结构版本（${f.detail ?? ''}）比本程序新。请先升级本程序；在此之前本机只在本地工作，不会写入服务器。`,
+    en: (f) =>
+      `The team server's schema (${f.detail ?? ''}) is newer than this release. Update this app first; until then this desk works locally and writes nothing to the server.`,
+  },
+  'team-schema-missing': {
+    kind: 'vault',
+    zh: () => '该数据库还没有团队数据结构。请先在一台机器上运行 team init。',
+    en: () => 'This database holds no team yet. Run team init on one desk first.',
+  },
+  'team-exists': {
+    kind: 'invalid-input',
+    zh: () => '该数据库已有一个团队。请用 team join 加入，并输入团队的加入码。',
+    en: () => 'This database already holds a team. Use team join with the team’s join code.',
+  },
+  'team-join-code': {
+    kind: 'invalid-input',
+    zh: () => '加入码无效或不属于该服务器上的团队。请核对加入码（CDT1-…）后重试；本地数据未受影响。',
+    en: () =>
+      'The join code is invalid or belongs to another team than the one on this server. Check the code (CDT1-…) and try again; local data is untouched.',
+  },
+  'team-not-joined': {
+    kind: 'invalid-input',
+    zh: () => '本机尚未加入团队。请使用 team init 或 team join。',
+    en: () => 'This desk is not in a team. Use team init or team join.',
+  },
+  'team-already-joined': {
+    kind: 'invalid-input',
+    zh: () => '本机已加入一个团队。如需更换，请先运行 team leave。',
+    en: () => 'This desk is already in a team. Run team leave first to change it.',
+  },
+  'team-tls': {
+    kind: 'invalid-input',
+    zh: (f) =>
+      `连接非本机的团队服务器必须使用经过证书验证的 TLS${f.detail ? `（${f.detail}）` : ''}。请去掉 sslmode=disable/prefer，或用 --ca 指定 CA 证书文件。`,
+    en: (f) =>
+      `A team server other than this machine needs TLS with certificate verification${f.detail ? ` (${f.detail})` : ''}. Drop sslmode=disable/prefer, or give the CA file with --ca.`,
+  },
+  'team-server-url': {
+    kind: 'invalid-input',
+    zh: (f) =>
+      `团队服务器地址无效${f.detail ? `（${f.detail}）` : ''}。格式：postgres://用户@主机[:端口]/数据库。密码不要写在地址里。`,
+    en: (f) =>
+      `Invalid team server address${f.detail ? ` (${f.detail})` : ''}. Form: postgres://user@host[:port]/database. Never put the password in the address.`,
+  },
+  'team-password-file': {
+    kind: 'keychain',
+    zh: (f) =>
+      `密码文件 CLEARANCE_TEAM_PASSWORD_FILE 不可用${f.detail ? `（${f.detail}）` : ''}：它必须存在且只有所有者可读写（chmod 600）。`,
+    en: (f) =>
+      `The password file CLEARANCE_TEAM_PASSWORD_FILE cannot be used${f.detail ? ` (${f.detail})` : ''}: it must exist and be readable by its owner only (chmod 600).`,
+  },
+  'team-key-missing': {
+    kind: 'keychain',
+    zh: () => '本机的团队密钥不在钥匙串（或 CLEARANCE_TEAM_KEY_FILE）中。请用加入码重新运行 team join。',
+    en: () =>
+      'The team key of this desk is not in the keychain (or CLEARANCE_TEAM_KEY_FILE). Run team join again with the join code.',
+  },
+  'team-data': {
+    kind: 'protocol',
+    zh: (f) => `团队服务器上订单 ${f.orderId ?? ''} 的加密数据无法用本团队密钥解开，已跳过。请检查团队密钥。`,
+    en: (f) =>
+      `The sealed data of order ${f.orderId ?? ''} on the team server does not open with this team's key; it was skipped. Check the team key.`,
+  },
+  'team-failed': {
+    kind: 'internal',
+    zh: (f) => `团队同步失败${f.detail ? `（${f.detail}）` : ''}。本地数据未受影响，稍后会重试。`,
+    en: (f) =>
+      `Team sync failed${f.detail ? ` (${f.detail})` : ''}. Local data is unharmed; it will be retried.`,
+  },
   cancelled: {
     kind: 'cancelled',
     zh: () => '操作已取消。',

@@ -3,9 +3,11 @@ import { AUDIT_ACTIONS } from '../../core/vault/audit';
 import type { AuditAction, AuditQuery } from '../../core/vault/types';
 import { printError, say, shown } from '../output';
 import { localTime, withDesk } from './records';
+import { requireTeam } from './team';
 import type { Command } from './types';
 
-const USAGE = 'audit list [--since DATE] [--until DATE] [--action A] [--order ORDER_ID] [--limit N] [--json]';
+const USAGE =
+  'audit list [--since DATE] [--until DATE] [--action A] [--order ORDER_ID] [--limit N] [--json] | audit verify [--json]';
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -29,6 +31,7 @@ export const auditCommand: Command = {
       printError(io, clearanceError('usage', { detail }), json);
       return 2;
     };
+    if (positionals.length === 1 && positionals[0] === 'verify') return verify(ctx);
     if (positionals.length !== 1 || positionals[0] !== 'list') return bad(USAGE);
     const q: AuditQuery = { limit: 200 };
     for (const k of ['since', 'until'] as const) {
@@ -64,7 +67,7 @@ export const auditCommand: Command = {
         return [
           localTime(e.at),
           e.action.padEnd(7),
-          `${e.osUser}@${e.host}`,
+          `${e.osUser}@${e.host}${e.desk ? ` [${e.desk}]` : ''}`,
           e.profile ?? '-',
           orders || '-',
           detail,
@@ -84,3 +87,40 @@ export const auditCommand: Command = {
     });
   },
 };
+
+/**
+ * `audit verify`: walks the team server's audit chain. Every link must name the one before it and
+ * hash (with the team key) to what it says; the newest link this desk saw must still be there. An
+ * entry deleted or edited with the owner's rights breaks one of these. Exit 0 intact, 3 broken.
+ */
+function verify(ctx: Parameters<Command['run']>[0]): Promise<number> {
+  const { io, env } = ctx;
+  const json = ctx.values.json === true;
+  return withDesk(ctx, async (desk) => {
+    const team = await requireTeam(desk, env);
+    const r = await team.verifyAudit();
+    if (json) io.stdout(`${JSON.stringify({ ok: r.breaks.length === 0, ...r })}\n`);
+    else if (r.breaks.length === 0)
+      io.stdout(
+        say(io, `审计链完整：${r.entries} 条记录。\n`, `The audit chain holds: ${r.entries} entries.\n`),
+      );
+    else {
+      const what = (p: string) =>
+        p === 'edited'
+          ? say(io, '内容被修改', 'edited')
+          : p === 'previous-missing'
+            ? say(io, '前一条被删除或顺序被改动', 'the entry before it was deleted or moved')
+            : say(
+                io,
+                '本机见过的最新条目已不在服务器上',
+                'the newest entry this desk saw is gone from the server',
+              );
+      io.stdout(
+        `${say(io, `审计链被破坏（共 ${r.entries} 条）：`, `The audit chain is broken (${r.entries} entries):`)}\n${r.breaks
+          .map((b) => `  seq ${b.seq}: ${what(b.problem)}`)
+          .join('\n')}\n`,
+      );
+    }
+    return r.breaks.length === 0 ? 0 : 3;
+  });
+}

@@ -24,6 +24,7 @@ import {
   exitCodeFor,
 } from '../../core/errors';
 import { SIGN_METHODS } from '../../core/gateway/sign';
+import { openTeam } from '../../core/team/team';
 import { type Connection, resolveConnection } from '../connection';
 import { errorJson, type Io, printError, say, shown } from '../output';
 import { withDesk } from './records';
@@ -229,9 +230,13 @@ async function runJob(
     );
 
     const bar = !json && process.stderr.isTTY ? new ProgressBar(io) : undefined;
+    // In a team every desk's calls for this App Key share one budget (the team's token bucket).
+    const team = await openTeam(desk, env).catch(() => null);
+    const appKey = conn.value.client.credentials.appKey;
     const run = new BatchRun(
       {
         store,
+        ...(team ? { gate: (qps: number) => team.budgetGate(appKey, qps) } : {}),
         client: {
           ...conn.value.client,
           onCall: values.verbose

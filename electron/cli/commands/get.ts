@@ -21,6 +21,7 @@ import {
 import { KeytarSecretStore, secretFilesFrom } from '../../core/secrets';
 import { resolveConnection } from '../connection';
 import { type Io, printError, say, shown } from '../output';
+import { teamCopy } from '../team-sync';
 import type { Command } from './types';
 
 export const getCommand: Command = {
@@ -72,7 +73,11 @@ export const getCommand: Command = {
               )
           : undefined,
       });
-      const got = await fetchClearance(client, id.value, { needImage: values.image === true, signal });
+      // In a team, an order the team already holds is served from its copy: no gateway call.
+      const fromTeam = await teamCopy(env, id.value, values.image === true);
+      const got = fromTeam
+        ? { ok: true as const, value: fromTeam }
+        : await fetchClearance(client, id.value, { needImage: values.image === true, signal });
       if (!got.ok) {
         conn.value.reportFailure(got.error);
         printError(io, got.error, json);
@@ -81,7 +86,7 @@ export const getCommand: Command = {
       // Kept in the vault (and audited) before anything is shown; unmasked output is audited as a reveal.
       const profile = conn.value.profile ?? (conn.value.demo ? DEMO_PROFILE : 'env');
       const unmasked = json || values.reveal === true;
-      const keep = values['no-store'] !== true;
+      const keep = values['no-store'] !== true && !fromTeam;
       // Even with --no-store, unmasked output needs its audit entry first (PIPL): no entry, no full data.
       // `--demo` on a machine with nowhere to keep a vault key: a throwaway vault for this run only.
       const throwaway = conn.value.demo && (keep || unmasked) && !(await vaultKeyReachable(env));
@@ -116,7 +121,7 @@ export const getCommand: Command = {
         ...got.value.warnings.map((w) => ({ code: w.reason, message: w.message[io.lang] })),
         ...(storeProblem ? [{ code: storeProblem.reason, message: storeProblem.message[io.lang] }] : []),
       ];
-      const stored = keep && !storeProblem && !throwaway;
+      const stored = (keep || fromTeam !== undefined) && !storeProblem && !throwaway;
       if (json) printJson(io, got.value, saved.paths, warnings, stored, revealed);
       else {
         const problems = storeProblem ? [...got.value.warnings, storeProblem] : got.value.warnings;

@@ -31,7 +31,7 @@ const USAGE = [
 type Stdin = CommandContext['stdin'];
 
 /** Standard input as text, capped: secrets are short, a runaway pipe must not fill memory. */
-async function readAll(stdin: Stdin, maxBytes = 64 * 1024): Promise<string> {
+export async function readAll(stdin: Stdin, maxBytes = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of stdin as AsyncIterable<Buffer | string>) {
@@ -46,7 +46,7 @@ async function readAll(stdin: Stdin, maxBytes = 64 * 1024): Promise<string> {
 type RawStdin = Stdin & { setRawMode?: (raw: boolean) => void };
 
 /** One line typed on the terminal without echo (the prompt on stderr, so stdout stays clean). */
-function readHidden(stdin: RawStdin, io: Io, prompt: string): Promise<string> {
+export function readHidden(stdin: RawStdin, io: Io, prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     io.stderr(prompt);
     let value = '';

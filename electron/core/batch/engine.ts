@@ -6,7 +6,7 @@
 import { type ClearanceError, clearanceError, type ErrorKind, exitCodeFor, type Result } from '../errors';
 import { type ClearanceFetch, fetchClearance } from '../gateway/clearance';
 import { type CallEvent, sleep, TopClient, type TopClientOptions } from '../gateway/client';
-import { RateGate, RateMeter } from './gate';
+import { type BatchGate, RateGate, RateMeter } from './gate';
 import {
   type BatchOptions,
   type BatchOutcome,
@@ -33,6 +33,8 @@ export interface BatchDeps {
   /** Defaults to fetchClearance; unit tests put a fake here. */
   fetchOrder?: FetchOrder;
   now?: () => number;
+  /** The calls-per-second gate for a cap (team mode: the team's shared budget); default a RateGate. */
+  gate?: (qps: number) => BatchGate;
 }
 
 export interface RunOptions {
@@ -198,7 +200,7 @@ export class BatchRun {
     }
     store.setStatus(this.jobId, 'running', null);
 
-    const gate = new RateGate({ qps: options.qps });
+    const gate: BatchGate = this.deps.gate?.(options.qps) ?? new RateGate({ qps: options.qps });
     const userOnCall = this.deps.client.onCall;
     const client = new TopClient({
       ...this.deps.client,
@@ -304,6 +306,7 @@ export class BatchRun {
     } finally {
       if (ticker) clearInterval(ticker);
       if (this.emitTimer) clearTimeout(this.emitTimer);
+      await gate.close?.();
     }
     const left = this.counts.pending + this.counts.running;
     if (this.stopError) {

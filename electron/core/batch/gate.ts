@@ -25,6 +25,15 @@ const NARROW_STEP = 0.01;
 const MAX_SLACK = 0.5;
 
 /**
+ * What the batch engine spaces its calls with: this desk's RateGate, or in team mode a budget
+ * shared by every desk (core/team/budget.ts). `widen` is told of a throttling reply.
+ */
+export interface BatchGate extends CallGate {
+  widen(): void;
+  close?(): Promise<void>;
+}
+
+/**
  * The calls-per-second cap. Callers pass one at a time, in arrival order, and a call passes only
  * when fewer than `qps` calls passed in the last `1 s × (1 + slack)`, and at least 0.8 of an
  * interval after the previous one. Times are taken when a call actually passes, so a stalled event
@@ -33,7 +42,7 @@ const MAX_SLACK = 0.5;
  * never becomes a burst of more than that. The margin adapts: it widens on a throttle and narrows
  * back, a step per quiet period, to where it started.
  */
-export class RateGate implements CallGate {
+export class RateGate implements BatchGate {
   windowMs: number;
   spacingMs: number;
   slack: number;

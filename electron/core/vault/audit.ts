@@ -83,21 +83,24 @@ export function appendAudit(
   actor: Actor,
   at: string,
   entry: Omit<AuditEntry, 'id' | 'at' | 'osUser' | 'host'>,
-): void {
+): number {
   if (!AUDIT_ACTIONS.includes(entry.action)) {
     throw new ClearanceFailure(clearanceError('internal', { detail: 'unknown audit action' }));
   }
-  db.prepare(
-    'INSERT INTO audit (at, action, os_user, host, profile, order_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  ).run(
-    at,
-    entry.action,
-    actor.osUser,
-    actor.host,
-    entry.profile,
-    JSON.stringify(entry.orderIds),
-    JSON.stringify(cleanDetail(entry.detail)),
-  );
+  const r = db
+    .prepare(
+      'INSERT INTO audit (at, action, os_user, host, profile, order_ids, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    )
+    .run(
+      at,
+      entry.action,
+      actor.osUser,
+      actor.host,
+      entry.profile,
+      JSON.stringify(entry.orderIds),
+      JSON.stringify(cleanDetail(entry.detail)),
+    );
+  return Number(r.lastInsertRowid);
 }
 
 /** Deletes entries older than `before` (ISO); the gate is open only inside this call's transaction. */
@@ -119,6 +122,7 @@ interface AuditRow {
   profile: string | null;
   order_ids: string;
   detail: string;
+  desk?: string | null;
 }
 
 /** `since`/`until`: ISO instants, or dates (whole Shanghai days, inclusive). Newest first. */
@@ -158,5 +162,7 @@ export function queryAudit(
     profile: r.profile,
     orderIds: JSON.parse(r.order_ids) as string[],
     detail: JSON.parse(r.detail) as Detail,
+    // Entries pulled from the team name the desk they came from; this desk's own have none.
+    ...(r.desk ? { desk: r.desk } : {}),
   }));
 }

@@ -57,6 +57,8 @@ export interface AuditEntry {
   orderIds: string[];
   /** Small, non-personal facts: export mode and destination, field revealed, counts, channel (app/cli). */
   detail: Record<string, string | number | boolean>;
+  /** Team mode: the desk an entry pulled from the team came from (absent for this desk's own). */
+  desk?: string;
 }
 
 export interface AuditQuery {
@@ -77,7 +79,12 @@ export interface Vault {
   saveFetch(
     fetch: ClearanceFetch,
     profile: string,
-    opts?: { channel?: string; audit?: boolean },
+    opts?: {
+      channel?: string;
+      audit?: boolean;
+      /** A record pulled from the team: its own times; not audited, not sent back out. */
+      team?: { firstFetchedAt: string; fetchedAt: string };
+    },
   ): StoredRecord;
   get(orderId: string): StoredRecord | undefined;
   image(orderId: string, side: ImageSide): { mime: ImageMime; bytes: Buffer } | undefined;

@@ -15,6 +15,7 @@ import { type IdentityValidation, normalizeIdNumber, parseExpiry, validateIdenti
 import { type Actor, AUDIT_SCHEMA, appendAudit, currentActor, purgeAudit, queryAudit } from './audit';
 import { migrate } from './migrations';
 import { NAME_GRAMS_MIGRATION, nameContains, nameIsGram, registerNameGrams } from './name-search';
+import { noteChange, OUTBOX_MIGRATION } from './outbox';
 import type { AuditQuery, RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from './types';
 
 export interface OpenVaultOptions {
@@ -78,6 +79,8 @@ CREATE INDEX images_stored ON images(stored_at);
 ${AUDIT_SCHEMA}
 `,
   NAME_GRAMS_MIGRATION,
+  // Team mode: the outbox of local changes and the link to the team (see ./outbox.ts).
+  OUTBOX_MIGRATION,
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
@@ -278,6 +281,9 @@ export function openVault(opts: OpenVaultOptions): Vault {
   }
 
   const now = () => clock().toISOString();
+  /** An audit entry of this desk, noted for the team in the same transaction. */
+  const audited = (at: string, entry: Parameters<typeof appendAudit>[3]) =>
+    noteChange(db, 'audit', String(appendAudit(db, actor, at, entry)), at);
   const today = () => shanghaiDate(clock());
 
   const toRecord = (r: RecordRow): StoredRecord => {
@@ -334,7 +340,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
     upsert: db.prepare(`
       INSERT INTO records (order_id, order_key, profile, first_fetched_at, fetched_at, name, id_number, id_rev,
         expiry, expiry_date, id_type, invalid, request_id)
-      VALUES (@orderId, @orderKey, @profile, @at, @at, @name, @idNumber, @idRev, @expiry, @expiryDate, @idType,
+      VALUES (@orderId, @orderKey, @profile, @first, @at, @name, @idNumber, @idRev, @expiry, @expiryDate, @idType,
         @invalid, @requestId)
       ON CONFLICT(order_id) DO UPDATE SET profile = excluded.profile, fetched_at = excluded.fetched_at,
         name = excluded.name, id_number = excluded.id_number, id_rev = excluded.id_rev, expiry = excluded.expiry,
@@ -367,10 +373,15 @@ export function openVault(opts: OpenVaultOptions): Vault {
   function saveFetch(
     fetch: ClearanceFetch,
     profile: string,
-    saveOpts: { channel?: string; audit?: boolean } = {},
+    saveOpts: {
+      channel?: string;
+      audit?: boolean;
+      team?: { firstFetchedAt: string; fetchedAt: string };
+    } = {},
   ): StoredRecord {
     const i = fetch.identity;
-    const at = now();
+    // A record from the team keeps its own times and is neither audited nor sent back out.
+    const at = saveOpts.team?.fetchedAt ?? now();
     const idNumber = normalizeIdNumber(i.idNumber);
     const expiry = parseExpiry(i.expiry);
     const got = (['front', 'back'] as const).filter((s) => fetch.images[s]);
@@ -381,6 +392,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
         orderKey: orderKey(i.orderId),
         profile,
         at,
+        first: saveOpts.team?.firstFetchedAt ?? at,
         name: i.name,
         idNumber,
         idRev: reverse(idNumber),
@@ -404,8 +416,9 @@ export function openVault(opts: OpenVaultOptions): Vault {
       // The validation as of this fetch is kept beside the raw reply; reads re-derive it for today.
       stmt.setInvalid.run(rec.validation.flags.invalid ? 1 : 0, id);
       stmt.setValidation.run(JSON.stringify(rec.validation), id);
-      if (saveOpts.audit !== false) {
-        appendAudit(db, actor, at, {
+      if (!saveOpts.team) noteChange(db, 'record', i.orderId, at);
+      if (saveOpts.audit !== false && !saveOpts.team) {
+        audited(at, {
           action: 'fetch',
           profile,
           orderIds: [i.orderId],
@@ -484,7 +497,8 @@ export function openVault(opts: OpenVaultOptions): Vault {
             gone.push(id);
           }
         }
-        appendAudit(db, actor, now(), {
+        for (const id of ids) noteChange(db, 'tombstone', id, now());
+        audited(now(), {
           action: 'forget',
           profile: by.profile,
           orderIds: ids,
@@ -518,7 +532,8 @@ export function openVault(opts: OpenVaultOptions): Vault {
         }
         const audit = purgeAudit(db, cut(auditDays));
         if (p.auto && !records && !images && !audit) return { records, images, audit };
-        appendAudit(db, actor, new Date(t).toISOString(), {
+        for (const id of old) noteChange(db, 'tombstone', id, new Date(t).toISOString());
+        audited(new Date(t).toISOString(), {
           action: 'purge',
           profile: null,
           orderIds: old,
@@ -539,7 +554,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
       return out;
     },
     audit(entry) {
-      write(() => appendAudit(db, actor, now(), entry));
+      write(() => audited(now(), entry));
     },
     auditLog: (q: AuditQuery) =>
       read(() =>
