@@ -216,6 +216,29 @@ const preferencesPatch = z
   .partial()
   .strict();
 
+/** Team mode as Settings → Team and the status bar show it; never a password or the team key. */
+export interface TeamView {
+  joined: boolean;
+  /** 'off' outside a team; 'syncing'; 'synced' (outbox empty); 'pending' (changes waiting); 'offline'; 'problem'. */
+  state: 'off' | 'syncing' | 'synced' | 'pending' | 'offline' | 'problem';
+  server: string | null;
+  deskLabel: string | null;
+  lastSync: string | null;
+  outbox: number;
+  desks: { label: string; osUser: string; host: string; lastSeen: string; self: boolean }[];
+  problem: ClearanceError | null;
+}
+
+const teamServer = z
+  .object({
+    server: z.string().trim().min(1).max(500),
+    ca: z.string().max(1000).optional(),
+    name: z.string().trim().min(1).max(60).optional(),
+    /** Write-only, like the profile secrets: stored in the keychain, never sent back. */
+    password: z.string().max(512).optional(),
+  })
+  .strict();
+
 /** The channel table. `reply` is a phantom: the type the handler returns inside `Reply<…>`. */
 const reply = <T>() => undefined as unknown as T;
 
@@ -372,6 +395,16 @@ export const CHANNELS = {
     reply: reply<AuditRow[]>(),
   },
   'vault.purge': { request: empty, reply: reply<{ records: number; images: number; audit: number }>() },
+
+  'team.status': { request: empty, reply: reply<TeamView>() },
+  'team.sync': { request: empty, reply: reply<TeamView>() },
+  /** Creates the team on the server; the join code is in this reply only, shown once. */
+  'team.init': { request: teamServer, reply: reply<TeamView & { joinCode: string }>() },
+  'team.join': {
+    request: teamServer.extend({ joinCode: z.string().trim().min(10).max(200) }).strict(),
+    reply: reply<TeamView>(),
+  },
+  'team.leave': { request: empty, reply: reply<TeamView>() },
 } as const;
 
 /** Events main pushes to the renderer. */
@@ -384,6 +417,7 @@ export interface EventPayloads {
     | { ok: true; profile: ProfileView }
     | { ok: false; error: ClearanceError }
   );
+  'team.status': TeamView;
 }
 
 export type Channel = keyof typeof CHANNELS;

@@ -20,6 +20,7 @@ import { lookupHandlers } from './handlers/lookup';
 import { profileHandlers } from './handlers/profiles';
 import { recordsHandlers } from './handlers/records';
 import { settingsHandlers } from './handlers/settings';
+import { teamLink } from './handlers/team';
 import type { Handlers } from './ipc';
 
 export type { BackendHost } from './handlers/context';
@@ -67,18 +68,20 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   });
   if (opts.demo) await ctx.ensureDemoProfile();
 
+  const team = teamLink(ctx, opts.env);
   const { abortAll, ...exporting } = exportHandlers(ctx);
-  const { stopAll, ...batching } = batchHandlers(ctx);
+  const { stopAll, ...batching } = batchHandlers(ctx, team);
   const { cancelAll, ...authorizing } = authHandlers(ctx);
   const handlers: Handlers = {
     ...profileHandlers(ctx),
     ...authorizing,
-    ...lookupHandlers(ctx),
+    ...lookupHandlers(ctx, team),
     ...recordsHandlers(ctx),
     ...exporting,
     ...batching,
     ...settingsHandlers(ctx),
     ...auditHandlers(ctx),
+    ...team.handlers,
   };
   const windowFile = join(desk.dataDir, 'window-state.json');
 
@@ -105,6 +108,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
       abortAll();
       await stopAll();
       await cancelAll();
+      await team.close();
       await ctx.close();
     },
   };

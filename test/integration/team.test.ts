@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoImages, type Simulator, startSimulator } from '../../electron/core/demo/simulator';
+import { createBackend } from '../../electron/main/backend';
 import { CLI, runCli, tempDir } from '../support/cli';
 import { keychainSuite } from '../support/keychain';
 import { PG_AVAILABLE, pgSuite, startPostgres, type TestPostgres } from '../support/postgres';
@@ -101,6 +102,46 @@ suite('team mode: two desks on one PostgreSQL', () => {
     const shown = await json(['records', 'show', '2000000000000002'], envB());
     expect(shown.record.images.front).toBeTruthy();
     expect(sim.calls.length).toBe(calls);
+  });
+
+  it("the app joins through team.join and its lookup serves A's order without a gateway call", async () => {
+    const dir = tempDir('cd-team-c-');
+    const events: { event: string; payload: unknown }[] = [];
+    const backend = await createBackend({
+      env: { ...process.env, CLEARANCE_DATA_DIR: dir, CLEARANCE_TEAM_PASSWORD_FILE: db.deskPasswordFile },
+      demo: false,
+      host: {
+        imageUrl: (id, side) => `cd-image://image/${id}/${side}`,
+        emit: (event, payload) => events.push({ event, payload }),
+        chooseExportTarget: async () => null,
+        chooseImportFile: async () => null,
+      },
+    });
+    try {
+      const bad = await backend.handlers['team.join']({
+        server: db.deskUrl,
+        joinCode: 'CDT1-00000-00000-00000',
+      });
+      expect(bad.ok).toBe(false);
+      const joined = await backend.handlers['team.join']({ server: db.deskUrl, joinCode, name: 'desk-c' });
+      expect(joined.ok && joined.value.joined).toBe(true);
+      const calls = sim.calls.length;
+      const card = await backend.handlers['lookup.get']({
+        input: '2000000000000002',
+        refresh: false,
+        needImage: false,
+      });
+      expect(card.ok, JSON.stringify(card)).toBe(true);
+      expect(card.ok && card.value.orderId).toBe('2000000000000002');
+      expect(sim.calls.length).toBe(calls);
+      expect(events.some((e) => e.event === 'team.status' && (e.payload as { joined: boolean }).joined)).toBe(
+        true,
+      );
+      const left = await backend.handlers['team.leave']({});
+      expect(left.ok && left.value.joined).toBe(false);
+    } finally {
+      await backend.close();
+    }
   });
 
   it("B's audit list holds A's entries, naming desk and OS user; B's team read is audited", async () => {

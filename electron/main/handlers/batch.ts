@@ -1,12 +1,14 @@
 /** Batch lookups: prepare the input, run jobs in this process, report progress as events. */
 import { readFileSync } from 'node:fs';
 import { BatchRun, createJob, ordersFromText, readOrders, SqliteJobStore } from '../../core/batch';
+import { RateGate } from '../../core/batch/gate';
 import type { JobInfo } from '../../core/batch/types';
 import { ClearanceFailure, clearanceError } from '../../core/errors';
 import { fsError } from '../../core/fsutil';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard, refuse } from './reply';
+import type { TeamLink } from './team';
 import { preparedOrders, progressView } from './views';
 
 type BatchHandlers = Pick<
@@ -14,7 +16,10 @@ type BatchHandlers = Pick<
   'batch.prepare' | 'batch.importFile' | 'batch.start' | 'batch.control' | 'batch.list' | 'batch.items'
 >;
 
-export function batchHandlers(ctx: BackendContext): BatchHandlers & { stopAll(): Promise<void> } {
+export function batchHandlers(
+  ctx: BackendContext,
+  team?: Pick<TeamLink, 'gate' | 'changed'>,
+): BatchHandlers & { stopAll(): Promise<void> } {
   const { host, settings } = ctx;
   const runs = new Map<string, { run: BatchRun; done: Promise<unknown>; cancel: AbortController }>();
   let jobStore: SqliteJobStore | undefined;
@@ -29,17 +34,28 @@ export function batchHandlers(ctx: BackendContext): BatchHandlers & { stopAll():
     const store = await jobs();
     const { profile, options } = await ctx.clientOptions();
     const cancel = new AbortController();
-    const run = new BatchRun({ store, client: options }, jobId, {
-      signal: cancel.signal,
-      onProgress: (p) => {
-        const job = store.getJob(jobId);
-        if (job) host.emit('batch.progress', progressView(p, job, runs.has(jobId)));
+    // In a team the desks' calls for one App Key share the team's budget.
+    const shared = (qps: number) => team?.gate(options.credentials.appKey, qps);
+    const run = new BatchRun(
+      {
+        store,
+        client: options,
+        ...(team ? { gate: (qps: number) => shared(qps) ?? new RateGate({ qps }) } : {}),
       },
-      progressIntervalMs: 250,
-    });
+      jobId,
+      {
+        signal: cancel.signal,
+        onProgress: (p) => {
+          const job = store.getJob(jobId);
+          if (job) host.emit('batch.progress', progressView(p, job, runs.has(jobId)));
+        },
+        progressIntervalMs: 250,
+      },
+    );
     const done = run.run().then(
       (outcome) => {
         runs.delete(jobId);
+        team?.changed();
         ctx.learnFrom(outcome.stopError, profile);
         host.emit('batch.progress', progressView(run.progress(), outcome.job, false, outcome.stopError));
         return outcome;

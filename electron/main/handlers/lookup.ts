@@ -6,11 +6,15 @@ import type { StoredRecord } from '../../core/vault/types';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard, refuse } from './reply';
+import type { TeamLink } from './team';
 import { cardView } from './views';
 
 type LookupHandlers = Pick<Handlers, 'lookup.get' | 'record.reveal' | 'record.copy' | 'record.print'>;
 
-export function lookupHandlers(ctx: BackendContext): LookupHandlers {
+export function lookupHandlers(
+  ctx: BackendContext,
+  team?: Pick<TeamLink, 'serve' | 'changed'>,
+): LookupHandlers {
   const card = (r: StoredRecord, source: 'vault' | 'gateway') =>
     cardView(r, source, {
       imageUrl: ctx.host.imageUrl,
@@ -24,6 +28,12 @@ export function lookupHandlers(ctx: BackendContext): LookupHandlers {
         const vault = await ctx.openVault();
         const existing = vault.get(id.value);
         if (existing && !req.refresh) return card(existing, 'vault');
+        // In a team, an order another desk already fetched comes from the team's copy (audited), not the gateway.
+        const shared = existing || req.refresh ? undefined : await team?.serve(id.value);
+        if (shared && (!req.needImage || shared.images.front || shared.images.back)) {
+          team?.changed();
+          return card(shared, 'vault');
+        }
         const { profile, options } = await ctx.clientOptions();
         const got = await fetchClearance(new TopClient(options), id.value, {
           needImage: req.needImage,
@@ -37,6 +47,7 @@ export function lookupHandlers(ctx: BackendContext): LookupHandlers {
         ctx.learnFrom(null, profile);
         // The vault keeps stored images on a refetch without them (same person), and audits the fetch.
         const saved = vault.saveFetch(got.value, profile, { channel: 'app' });
+        team?.changed();
         return card(saved, 'gateway');
       }),
     'record.reveal': ({ orderId }) =>

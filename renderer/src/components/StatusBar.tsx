@@ -2,6 +2,7 @@ import type { ExportProgress } from '../../../electron/contract';
 import { invoke } from '../api';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
+import { TeamSyncIndicator } from './TeamPanel';
 
 /** Account and its session health, online state, demo mode, and a running export. */
 export function StatusBar({
@@ -59,6 +60,7 @@ export function StatusBar({
         <span className={`net-dot ${app.online ? 'net-on' : 'net-off'}`} aria-hidden="true" />
         {app.online ? t.status.online : t.status.offline}
       </div>
+      <TeamSyncIndicator />
       {status.demo && (
         <span className="badge badge-demo" title={t.demoLong}>
           {t.demo}

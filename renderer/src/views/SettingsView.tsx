@@ -1,3 +1,4 @@
+import { TeamPanel } from '../components/TeamPanel';
 import { AccountsPanel } from './settings/AccountsPanel';
 import { AuditPanel } from './settings/AuditPanel';
 import { PreferencesPanel } from './settings/PreferencesPanel';
@@ -8,6 +9,7 @@ export function SettingsView() {
     <div className="settings-view">
       <AccountsPanel />
       <PreferencesPanel />
+      <TeamPanel />
       <AuditPanel />
     </div>
   );
