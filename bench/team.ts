@@ -11,6 +11,7 @@ import { type Desk, openDesk } from '../electron/core/desk';
 import { initTeam, joinTeam, openTeam } from '../electron/core/team/team';
 import { startPostgres } from '../test/support/postgres';
 import { bulkOrderId, fakeFetch, fakeJpeg, person } from '../test/support/vault-fetch';
+import { record } from './report';
 
 const N = Number(process.argv[2] ?? 100_000);
 const pg = await startPostgres();
@@ -117,6 +118,13 @@ try {
   console.log(
     `budget per call: team token bucket ${(teamPer * 1000).toFixed(0)} µs, single-desk gate ${(localPer * 1000).toFixed(0)} µs (overhead ${((teamPer - localPer) * 1000).toFixed(0)} µs per call)`,
   );
+  record('team', [
+    { metric: `sync of ${N} records to a new desk`, value: pullMs / 1000, unit: 's' },
+    { metric: 'peak RSS during that sync', value: peak / 2 ** 20, unit: 'MB' },
+    { metric: 'fetched at one desk → shown at another, p50', value: pct(lat, 0.5), unit: 'ms' },
+    { metric: 'fetched at one desk → shown at another, p99', value: pct(lat, 0.99), unit: 'ms' },
+    { metric: 'team budget overhead per call', value: (teamPer - localPer) * 1000, unit: 'µs' },
+  ]);
   a.desk.close();
   b.desk.close();
 } finally {
