@@ -1,5 +1,9 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseServerUrl } from '../../electron/core/team/config';
+import { MemorySecretStore } from '../../electron/core/secrets/memory-store';
+import { parseServerUrl, teamSecrets } from '../../electron/core/team/config';
 import {
   chainHash,
   decodeJoinCode,
@@ -70,5 +74,28 @@ describe('team server address', () => {
     expect(parseServerUrl('postgres://u@localhost/team?sslmode=require').tls).toBe(true);
     expect(() => parseServerUrl('http://u@host/db')).toThrow();
     expect(() => parseServerUrl('postgres://host/db')).toThrow(/user/);
+  });
+});
+
+describe('team password file', () => {
+  it('is read only when nobody but its owner may read it', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cd-team-pw-')), 'pw');
+    writeFileSync(file, 'secret-pw\nignored\n', { mode: 0o644 });
+    chmodSync(file, 0o644);
+    const s = teamSecrets(new MemorySecretStore(), { CLEARANCE_TEAM_PASSWORD_FILE: file });
+    await expect(s.password()).rejects.toMatchObject({ error: { reason: 'team-password-file' } });
+    chmodSync(file, 0o600);
+    await expect(s.password()).resolves.toBe('secret-pw');
+    const missing = teamSecrets(new MemorySecretStore(), { CLEARANCE_TEAM_PASSWORD_FILE: `${file}.none` });
+    await expect(missing.password()).rejects.toMatchObject({ error: { reason: 'team-password-file' } });
+  });
+
+  it('the team key comes from the keychain; without it the desk is told to join again', async () => {
+    const store = new MemorySecretStore();
+    await expect(teamSecrets(store, {}).key()).rejects.toMatchObject({
+      error: { reason: 'team-key-missing' },
+    });
+    await store.set('team/key', 'ab'.repeat(32));
+    expect((await teamSecrets(store, {}).key()).length).toBe(32);
   });
 });
