@@ -193,12 +193,15 @@ export async function push(s: SyncContext, onChunk?: (pushed: number) => void): 
     await s.pg.query('BEGIN');
     try {
       const head = { hash: null as string | null };
+      // One statement marks the whole chunk; what comes back is what this server has not applied yet.
+      const fresh = await s.pg.query(
+        `INSERT INTO clearance.applied_changes (change_id, desk_id) SELECT unnest($1::uuid[]), $2
+         ON CONFLICT DO NOTHING RETURNING change_id::text AS id`,
+        [notes.map((n) => n.change_id), s.config.deskId],
+      );
+      const todo = new Set(fresh.rows.map((r) => r.id as string));
       for (const n of notes) {
-        const fresh = await s.pg.query(
-          'INSERT INTO clearance.applied_changes (change_id, desk_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1',
-          [n.change_id, s.config.deskId],
-        );
-        if (fresh.rowCount === 0) continue; // already applied by an earlier, unacknowledged push
+        if (!todo.has(n.change_id)) continue; // already applied by an earlier, unacknowledged push
         if (n.kind === 'record') await pushRecord(s, n);
         else if (n.kind === 'tombstone') await pushTombstone(s, n);
         else await pushAudit(s, n, head);
