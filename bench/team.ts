@@ -48,7 +48,7 @@ try {
   }
   const { joinCode } = await initTeam(a.desk, a.env, { server: pg.adminUrl, label: 'a' });
   pg.psql('GRANT clearance_desk TO desk_user;');
-  const ta = (await openTeam(a.desk, a.env))!;
+  const ta = (await openTeam(a.desk, a.env, { keepConnection: true }))!;
   let t0 = process.hrtime.bigint();
   const pushed = await ta.sync();
   const pushMs = ms(t0);
@@ -56,7 +56,7 @@ try {
   // Desk B: new, joins and pulls everything.
   const b = deskIn('b', 'desk');
   await joinTeam(b.desk, b.env, { server: pg.deskUrl, label: 'b', joinCode });
-  const tb = (await openTeam(b.desk, b.env))!;
+  const tb = (await openTeam(b.desk, b.env, { keepConnection: true }))!;
   const rss0 = process.memoryUsage().rss;
   let peak = rss0;
   const sampler = setInterval(() => {
@@ -125,6 +125,8 @@ try {
     { metric: 'fetched at one desk → shown at another, p99', value: pct(lat, 0.99), unit: 'ms' },
     { metric: 'team budget overhead per call', value: (teamPer - localPer) * 1000, unit: 'µs' },
   ]);
+  await ta.close();
+  await tb.close();
   a.desk.close();
   b.desk.close();
 } finally {

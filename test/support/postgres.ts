@@ -7,13 +7,26 @@
  * Without the binaries the suite is skipped and says so loudly.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
 
-const BIN = '/usr/lib/postgresql/15/bin';
+/** Debian's newest installed server (`postgresql` depends on the current major, 15 on bookworm). */
+function findBin(): string {
+  const root = '/usr/lib/postgresql';
+  try {
+    const majors = readdirSync(root)
+      .filter((d) => /^\d+$/.test(d) && Number(d) >= 13 && existsSync(`${root}/${d}/bin/initdb`))
+      .sort((x, y) => Number(y) - Number(x));
+    if (majors[0]) return `${root}/${majors[0]}/bin`;
+  } catch {
+    // no PostgreSQL at all
+  }
+  return `${root}/15/bin`;
+}
+const BIN = findBin();
 
 export const PG_AVAILABLE = existsSync(`${BIN}/initdb`) && existsSync(`${BIN}/pg_ctl`);
 
@@ -96,14 +109,14 @@ export async function startPostgres(): Promise<TestPostgres> {
   start();
   const psql = (sql: string) =>
     asPostgres(
-      'psql',
+      `${BIN}/psql`,
       ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', 'team', '-v', 'ON_ERROR_STOP=1', '-qAt'],
       {
         input: sql,
       },
     );
   asPostgres(
-    'psql',
+    `${BIN}/psql`,
     [
       '-h',
       socketDir,
@@ -142,7 +155,7 @@ GRANT CONNECT ON DATABASE team TO desk_user;`,
     deskPasswordFile,
     psql,
     pgDump: () =>
-      asPostgres('pg_dump', ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', 'team']),
+      asPostgres(`${BIN}/pg_dump`, ['-h', socketDir, '-p', String(port), '-U', 'postgres', '-d', 'team']),
     stop: () => {
       asPostgres(`${BIN}/pg_ctl`, ['-D', dataDir, '-w', '-m', 'fast', 'stop']);
     },

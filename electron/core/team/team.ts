@@ -213,9 +213,16 @@ export interface Team {
   /** LISTEN for other desks' pushes; calls `onChange` (debounce it yourself). Returns a stop function. */
   listen(onChange: () => void, onLost?: () => void): Promise<() => Promise<void>>;
   leave(): Promise<void>;
+  /** Ends the kept connection, if any. */
+  close(): Promise<void>;
 }
 
-export async function openTeam(desk: Desk, env: NodeJS.ProcessEnv): Promise<Team | null> {
+export async function openTeam(
+  desk: Desk,
+  env: NodeJS.ProcessEnv,
+  /** `keepConnection`: reuse one connection across calls (the app); end it with `close()`. */
+  opts: { keepConnection?: boolean } = {},
+): Promise<Team | null> {
   const config = readTeamConfig(desk.dataDir);
   if (!config) return null;
   const secrets = teamSecrets(desk.secrets, env);
@@ -233,15 +240,35 @@ export async function openTeam(desk: Desk, env: NodeJS.ProcessEnv): Promise<Team
     }
     return c;
   };
-  const session = async <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
-    const c = await connectChecked();
-    try {
-      return await fn(c);
-    } catch (err) {
-      throw asTeamFailure(err);
-    } finally {
-      await c.end().catch(() => {});
+  let kept: Client | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const session = <T>(fn: (c: Client) => Promise<T>): Promise<T> => {
+    if (!opts.keepConnection) {
+      return (async () => {
+        const c = await connectChecked();
+        try {
+          return await fn(c);
+        } catch (err) {
+          throw asTeamFailure(err);
+        } finally {
+          await c.end().catch(() => {});
+        }
+      })();
     }
+    // One kept connection, one session at a time on it; any failure drops it (the next call reconnects).
+    const run = queue.then(async () => {
+      kept ??= await connectChecked();
+      try {
+        return await fn(kept);
+      } catch (err) {
+        const c = kept;
+        kept = undefined;
+        await c?.end().catch(() => {});
+        throw asTeamFailure(err);
+      }
+    });
+    queue = run.catch(() => {});
+    return run;
   };
   const ctx = (c: Client): SyncContext => ({ pg: c, db, vault, keys, config });
   const desksRecent = () =>
@@ -407,6 +434,13 @@ export async function openTeam(desk: Desk, env: NodeJS.ProcessEnv): Promise<Team
       removeTeamConfig(desk.dataDir);
       await desk.secrets.delete(TEAM_KEY_ACCOUNT).catch(() => false);
       await desk.secrets.delete(TEAM_PASSWORD_ACCOUNT).catch(() => false);
+      await team.close();
+    },
+    async close() {
+      await queue;
+      const c = kept;
+      kept = undefined;
+      await c?.end().catch(() => {});
     },
   };
   return team;

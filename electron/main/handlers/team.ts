@@ -59,7 +59,7 @@ export function teamLink(
   const current = () => {
     if (!joinedHere()) return Promise.resolve(null);
     team ??= ctx.openVault().then(async () => {
-      opened = await openTeam(ctx.desk, env);
+      opened = await openTeam(ctx.desk, env, { keepConnection: true });
       return opened;
     });
     team.catch(() => {
@@ -230,6 +230,7 @@ export function teamLink(
       if (soon) clearTimeout(soon);
       await running?.catch(() => {});
       await stopLive();
+      await opened?.close();
     },
   };
 }
