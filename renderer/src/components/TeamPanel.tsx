@@ -134,19 +134,19 @@ export function TeamPanel() {
       </h2>
       <p className="muted">{w.intro}</p>
       {error && (
-        <p className="error-text" role="alert">
+        <p className="notice notice-error" role="alert">
           {pick(error.message)}
         </p>
       )}
       {joinCode && (
-        <div className="notice" role="status">
+        <div className="notice notice-info" role="status">
           <p>{w.joinCodeOnce}</p>
-          <code className="join-code">{joinCode}</code>
+          <code className="mono">{joinCode}</code>
         </div>
       )}
       {team?.joined ? (
         <div>
-          <dl className="facts">
+          <dl className="fields-meta">
             <dt>{w.server}</dt>
             <dd>{team.server}</dd>
             <dt>{w.desk}</dt>
@@ -157,7 +157,7 @@ export function TeamPanel() {
             <dd data-testid="team-outbox">{team.outbox}</dd>
             <dt>{w.desks}</dt>
             <dd>
-              <ul>
+              <ul className="plain-list">
                 {team.desks.map((d) => (
                   <li key={`${d.label}-${d.host}-${d.osUser}`}>
                     {d.self ? '★ ' : ''}
@@ -168,12 +168,18 @@ export function TeamPanel() {
             </dd>
           </dl>
           <p>{w.state[team.state]}</p>
-          <div className="button-row">
-            <button type="button" disabled={busy} onClick={() => void run(() => invoke('team.sync', {}))}>
+          <div className="profile-actions">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={busy}
+              onClick={() => void run(() => invoke('team.sync', {}))}
+            >
               {w.syncNow}
             </button>
             <button
               type="button"
+              className="button button-danger-quiet"
               disabled={busy}
               onClick={() => {
                 if (window.confirm(w.leaveConfirm)) void run(() => invoke('team.leave', {}));
@@ -224,9 +230,10 @@ export function TeamPanel() {
               autoComplete="off"
             />
           </label>
-          <div className="button-row">
+          <div className="profile-actions">
             <button
               type="submit"
+              className="button button-primary"
               disabled={busy || !form.server || !form.joinCode}
               onClick={() =>
                 void run(() => invoke('team.join', { ...server, joinCode: form.joinCode.trim() }))
@@ -236,6 +243,7 @@ export function TeamPanel() {
             </button>
             <button
               type="button"
+              className="button"
               disabled={busy || !form.server}
               onClick={async () => {
                 setBusy(true);
