@@ -335,7 +335,8 @@ export const ERRORS = {
       `A local file could not be read or written${f.detail ? ` (${f.detail})` : ''}. Check that the data or target folder exists and is writable. Existing data is unharmed.`,
   },
   'vault-key': {
-    kind: 'vault',
+    // The key lives in the keychain: a keychain problem for the exit status (4) and the next step.
+    kind: 'keychain',
     zh: () =>
       '本地加密库的密钥缺失或不匹配，无法打开。数据库保持原样，未被删除或覆盖。请恢复原钥匙串，或设置 CLEARANCE_VAULT_KEY_FILE 指向导出的密钥文件，或联系管理员。',
     en: () =>
