@@ -3,12 +3,11 @@
  * as the app's main process, the command and the test harness all need them. Opening is cheap;
  * the vault (keychain access, decryption, migrations, the retention purge) opens on first use.
  */
-import { mkdirSync } from 'node:fs';
 import { ClearanceFailure, clearanceError } from './errors';
 import { fsError } from './fsutil';
 import { openSecretStore } from './secrets';
 import type { SecretStore } from './secrets/types';
-import { resolveDataDir } from './settings/paths';
+import { ensureDataDir, resolveDataDir } from './settings/paths';
 import { type ConfLike, openSettings, type SettingsStore } from './settings/store';
 import { openVaultWithKeychain } from './vault/open';
 import type { Vault } from './vault/types';
@@ -41,7 +40,7 @@ export interface OpenDeskOptions {
 export function openDesk(opts: OpenDeskOptions): Desk {
   const dataDir = resolveDataDir(opts.env);
   try {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    ensureDataDir(dataDir);
   } catch (err) {
     throw new ClearanceFailure(fsError(err));
   }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClearanceFailure, clearanceError } from '../errors';
 import { fsError } from '../fsutil';
+import { ensureDataDir } from '../settings/paths';
 
 export const INSTALLATION_FILE = 'installation-id';
 const ID_PATTERN = /^[0-9a-f]{32}$/;
@@ -18,7 +19,7 @@ export function installationId(dataDir: string): string {
   try {
     const existing = readId(path);
     if (existing) return existing;
-    mkdirSync(dataDir, { recursive: true });
+    ensureDataDir(dataDir);
     const id = randomBytes(16).toString('hex');
     // Write a temp file, then hard-link it into place: link() fails if the name exists, so two
     // processes starting together agree on one id and nobody ever reads a half-written file.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ClearanceFailure, clearanceError, type ErrorReason } from '../errors';
 import type { SecretStore } from './types';
 
@@ -105,9 +106,11 @@ export class KeytarSecretStore implements SecretStore {
    * libsecret answers "nothing stored" when the collection is locked and nobody unlocks it (no
    * prompter, prompt dismissed). Mistaking that for "missing" would ask for secrets again, or make
    * the vault a new key; so a miss is confirmed with a probe write, which a locked collection refuses.
+   * The probe's name is this process's own: two processes probing one entry at once made one of
+   * them fail, which then read as "keychain unreachable".
    */
   private async confirmMiss(k: KeytarApi) {
-    const probe = `${this.namespace()}/.probe`;
+    const probe = `${this.namespace()}/.probe-${process.pid}-${randomBytes(4).toString('hex')}`;
     await k.setPassword(KEYCHAIN_SERVICE, probe, '1');
     await k.deletePassword(KEYCHAIN_SERVICE, probe);
   }

@@ -7,6 +7,7 @@ import { fsError } from '../fsutil';
 import { beijingIso } from '../gateway/auth';
 import { PROFILE_SECRET_KINDS, type ProfileSecretKind, secretAccount } from '../secrets';
 import type { SecretStore } from '../secrets/types';
+import { ensureDataDir } from './paths';
 import {
   type Authorization,
   defaultSettings,
@@ -473,6 +474,8 @@ export function openSettings(
   let recovered: ClearanceError | null = null;
   let conf: ConfLike;
   try {
+    // Before the store's own mkdir, which would make it world-readable (0755).
+    ensureDataDir(dataDir);
     try {
       conf = create(o);
     } catch (err) {

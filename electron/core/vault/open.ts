@@ -4,12 +4,14 @@
  * new one, because a new key over an existing file would make every record unreadable for good.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { ClearanceFailure, clearanceError } from '../errors';
 import { fsError } from '../fsutil';
 import { VAULT_KEY_ACCOUNT } from '../secrets';
 import type { SecretStore } from '../secrets/types';
+import { ensureDataDir } from '../settings/paths';
 import type { Vault } from './types';
 import { type OpenVaultOptions, openVault } from './vault';
 
@@ -22,38 +24,49 @@ export const vaultExists = (dataDir: string) => {
   return existsSync(p) || existsSync(`${p}-wal`);
 };
 
-const LOCK_STALE_MS = 30_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A database another process has finished creating: it has pages (an empty file is still being made). */
+const vaultReady = (dataDir: string) => {
+  try {
+    return statSync(vaultPath(dataDir)).size > 0;
+  } catch {
+    return false;
+  }
+};
+
+const CREATE_LOCK_WAIT_MS = 15_000;
 
 /**
- * Two processes starting on a fresh folder (the app and the command) must not each make a key:
- * the loser would store a key that does not open the winner's file. An exclusive lock file
- * serialises first-run creation; the loser then finds the winner's key.
+ * Two processes starting on a fresh folder (the app and the command, or several commands) must
+ * not each make a key or each initialise the file: the loser would hold a key, or an SQLCipher
+ * salt, that does not open the winner's file ("vault key missing or wrong"). Creation runs under
+ * an exclusive SQLite lock on an empty side file: the OS drops it when its holder dies, even by
+ * SIGKILL, so there is no stale lock to guess about.
  */
-async function withCreateLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
-  const lock = join(dataDir, `.${VAULT_FILE}.creating`);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    try {
-      closeSync(openSync(lock, 'wx', 0o600));
-      break;
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'EEXIST') throw new ClearanceFailure(fsError(err));
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
-      } catch {
-        // gone meanwhile: try again
-      }
-      if (Date.now() > deadline)
-        throw new ClearanceFailure(clearanceError('vault-failed', { detail: 'creation lock busy' }));
-      await sleep(100);
-    }
+function withCreateLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
+  const path = join(dataDir, `.${VAULT_FILE}.creating`);
+  let db: Database.Database;
+  try {
+    closeSync(openSync(path, 'a', 0o600));
+    db = new Database(path);
+  } catch (err) {
+    return Promise.reject(new ClearanceFailure(fsError(err)));
   }
   try {
-    return await fn();
-  } finally {
-    rmSync(lock, { force: true });
+    db.pragma(`busy_timeout = ${CREATE_LOCK_WAIT_MS}`);
+    db.exec('BEGIN EXCLUSIVE');
+  } catch {
+    db.close();
+    return Promise.reject(
+      new ClearanceFailure(clearanceError('vault-failed', { detail: 'creation lock busy' })),
+    );
   }
+  return fn().finally(() => {
+    try {
+      db.exec('COMMIT');
+    } finally {
+      db.close();
+    }
+  });
 }
 
 /** The vault key from the store; an unreachable keychain names both places a key can live. */
@@ -72,18 +85,20 @@ export async function openVaultWithKeychain(
 ): Promise<Vault> {
   const { dataDir, secrets, ...rest } = opts;
   const path = vaultPath(dataDir);
-  const key = await vaultKeyFrom(secrets);
-  if (key) return openVault({ ...rest, path, key });
-  if (vaultExists(dataDir)) throw new ClearanceFailure(clearanceError('vault-key'));
+  // The common case, an existing vault, takes no lock.
+  if (vaultReady(dataDir)) {
+    const key = await vaultKeyFrom(secrets);
+    if (key) return openVault({ ...rest, path, key });
+  }
   try {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    ensureDataDir(dataDir);
   } catch (err) {
     throw new ClearanceFailure(fsError(err));
   }
   return withCreateLock(dataDir, async () => {
-    // Re-check under the lock: another process may have created both meanwhile.
-    const theirs = await vaultKeyFrom(secrets);
-    if (theirs) return openVault({ ...rest, path, key: theirs });
+    // Decided only under the lock: another process may be half-way through creating both.
+    const key = await vaultKeyFrom(secrets);
+    if (key) return openVault({ ...rest, path, key });
     if (vaultExists(dataDir)) throw new ClearanceFailure(clearanceError('vault-key'));
     const fresh = randomBytes(32).toString('hex');
     // Key first, file second: a crash in between leaves a key and no file, which is harmless.

@@ -116,6 +116,7 @@ function verifyKey(path: string, key: string): void {
   try {
     db = new Database(path, { readonly: true, fileMustExist: true });
     applyKey(db, key);
+    db.pragma('busy_timeout = 5000');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
   } catch (err) {
     throw failure(err);
@@ -260,6 +261,8 @@ export function openVault(opts: OpenVaultOptions): Vault {
   }
   try {
     applyKey(db, opts.key);
+    // Set before the first read: a writer in another process (its first run, a migration) is waited for.
+    db.pragma('busy_timeout = 5000');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
     // Owner-only from the start; the pages are encrypted anyway, this keeps other accounts out of even those.
     if (!existed && existsSync(opts.path)) chmodSync(opts.path, 0o600);
@@ -269,8 +272,6 @@ export function openVault(opts: OpenVaultOptions): Vault {
     db.pragma('foreign_keys = ON');
     db.pragma('secure_delete = ON');
     db.pragma('temp_store = MEMORY');
-    // The app and the command may share the vault: wait for the other's write instead of failing.
-    db.pragma('busy_timeout = 5000');
     // Every page read is decrypted: a larger cache (32 MB) keeps repeated searches off the cipher.
     db.pragma('cache_size = -32000');
     registerNameGrams(db);
