@@ -322,6 +322,14 @@ export const ERRORS = {
     en: (f) =>
       `The settings file was damaged: it was kept as ${f.detail ?? ''} and the defaults were loaded. Keychain secrets are untouched; add the accounts again.`,
   },
+  'batch-busy': {
+    // Not the gateway's fault, but like an outage it passes: exit 5, try again later.
+    kind: 'transient',
+    zh: (f) =>
+      `该批次正由另一个进程运行${f.detail ? `（${f.detail}）` : ''}，同一批次同一时间只能由一个进程运行。请等它结束或停止它，再用 batch --resume 继续。`,
+    en: (f) =>
+      `This batch job is being run by another process${f.detail ? ` (${f.detail})` : ''}; a job runs in one process at a time. Wait for it to end, or stop it, then continue with batch --resume.`,
+  },
   'vault-failed': {
     kind: 'vault',
     zh: (f) => `本地加密库操作失败${f.detail ? `（${f.detail}）` : ''}。数据未被删除。`,

@@ -149,6 +149,61 @@ suite('clearance-desk batch', () => {
     ]);
   }, 60_000);
 
+  it('one runner per job: a second --resume is refused (exit 5) while one runs; a SIGKILLed holder is taken over', async () => {
+    const dataDir = tempDir('cd-batch-lock-');
+    const orders = generated(120, 20000);
+    const list = join(dataDir, 'orders.txt');
+    writeFileSync(list, orders.join('\n'));
+    const env = envFor(dataDir);
+    const start = sim.calls.length;
+    const okCalls = () => sim.calls.slice(start).filter((c) => c.outcome === 'ok').length;
+
+    // A job whose runner died by SIGKILL: its claim is left behind in the vault.
+    const first = spawnCli(['batch', list, '--concurrency', '2', '--qps', '30'], env);
+    const killed = new Promise((r) => first.child.on('exit', r));
+    await waitFor(() => okCalls() >= 10);
+    first.child.kill('SIGKILL');
+    await killed;
+    const job = JOB.exec(first.stderr())?.[1] as string;
+    await new Promise((r) => setTimeout(r, 300));
+    const boundary = sim.calls.length;
+    const doneAtKill = new Set(
+      (await show(job, env)).orders.filter((o) => o.state === 'done').map((o) => o.orderId),
+    );
+
+    // Two resumes at once: exactly one takes the job over, the other is refused and asks nothing.
+    const [a, b] = await Promise.all([
+      runCli(['batch', '--resume', job, '--json'], env),
+      runCli(['batch', '--resume', job, '--json'], { ...env, CLEARANCE_LANG: 'zh-CN' }),
+    ]);
+    const codes = [a.code, b.code].sort();
+    expect(codes, `${a.stderr}\n${b.stderr}`).toEqual([0, 5]);
+    const refused = a.code === 5 ? a : b;
+    const error = JSON.parse(refused.stdout).error;
+    expect(error).toMatchObject({ kind: 'transient', reason: 'batch-busy' });
+    expect(error.message).toMatch(refused === a ? /another process/ : /另一个进程/);
+    const second = sim.calls.slice(boundary).map((c) => c.orderId as string);
+    // Every order still pending was asked once: no order twice, none already done again.
+    expect(second.length).toBe(new Set(second).size);
+    expect(second.filter((id) => doneAtKill.has(id))).toEqual([]);
+    const after = await show(job, env);
+    expect(after.job.status).toBe('finished');
+    expect(after.orders.every((o) => o.state === 'done')).toBe(true);
+
+    // While a run holds the job, a resume from elsewhere is refused; once it ends, the job is free.
+    const more = join(dataDir, 'more.txt');
+    writeFileSync(more, generated(60, 21000).join('\n'));
+    const third = spawnCli(['batch', more, '--concurrency', '1', '--qps', '20'], env);
+    await waitFor(() => JOB.test(third.stderr()));
+    const job2 = JOB.exec(third.stderr())?.[1] as string;
+    const busy = await runCli(['batch', '--resume', job2], env);
+    expect(busy.code).toBe(5);
+    expect(busy.stderr).toMatch(/another process \(pid \d+/);
+    await new Promise((r) => third.child.on('exit', r));
+    const free = await runCli(['batch', '--resume', job2, '--json'], env);
+    expect(free.code, free.stderr).toBe(0);
+  }, 90_000);
+
   it('exit 3 and a JSON summary with the failures when some orders fail for business reasons', async () => {
     const dataDir = tempDir('cd-batch-biz-');
     const input = `${generated(3, 8000).join(' ')} 4000000000000001 9000000000000041 12a34`;

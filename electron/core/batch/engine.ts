@@ -91,6 +91,7 @@ export class BatchRun {
   private readonly meter: RateMeter;
   private lastEmit = 0;
   private emitTimer: ReturnType<typeof setTimeout> | undefined;
+  private release: (() => void) | undefined;
 
   constructor(
     private readonly deps: BatchDeps,
@@ -180,7 +181,30 @@ export class BatchRun {
     });
   }
 
+  /**
+   * Take the job for this run: one runner per job, across processes (the app and commands). run()
+   * does it itself; the app calls it first so that a refusal is the reply to its request.
+   */
+  claim() {
+    this.release ??= this.deps.store.claim?.(this.jobId) ?? (() => {});
+  }
+
   async run(): Promise<BatchOutcome> {
+    this.claim();
+    try {
+      return await this.runClaimed();
+    } finally {
+      const release = this.release;
+      this.release = undefined;
+      try {
+        release?.();
+      } catch {
+        // The vault is gone (closed, disk): the holder is this process, so the next claimer sees it dead.
+      }
+    }
+  }
+
+  private async runClaimed(): Promise<BatchOutcome> {
     const { store } = this.deps;
     const signal = this.opts.signal
       ? AbortSignal.any([this.opts.signal, this.internal.signal])

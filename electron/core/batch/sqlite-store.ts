@@ -4,8 +4,9 @@
  * transaction that saves its record, so after a crash it is either both or neither.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
-import { ClearanceFailure } from '../errors';
+import { ClearanceFailure, clearanceError } from '../errors';
 import type { ClearanceFetch } from '../gateway/clearance';
+import { currentOwner, type LockOwner, ownerAlive } from '../owner';
 import type { Vault } from '../vault/types';
 import { vaultError } from '../vault/vault';
 import { newJobId } from './job-id';
@@ -50,6 +51,16 @@ CREATE INDEX batch_orders_by_state ON batch_orders (job_id, state, seq);
 `,
   // Pages of a job's orders by position (keyset on seq), whatever their state.
   'CREATE INDEX batch_orders_by_seq ON batch_orders (job_id, seq);',
+  `
+CREATE TABLE batch_runners (
+  job_id TEXT PRIMARY KEY REFERENCES batch_jobs(id) ON DELETE CASCADE,
+  pid INTEGER NOT NULL,
+  host TEXT NOT NULL,
+  started TEXT NOT NULL,
+  token TEXT NOT NULL,
+  since TEXT NOT NULL
+) WITHOUT ROWID;
+`,
 ];
 
 interface JobRow {
@@ -122,6 +133,12 @@ export class SqliteJobStore implements JobStore {
       requeueState: db.prepare(
         `UPDATE batch_orders SET state = 'pending', failure = NULL, updated_at = ? WHERE job_id = ? AND state = ?`,
       ),
+      runner: db.prepare('SELECT pid, host, started, token FROM batch_runners WHERE job_id = ?'),
+      takeRunner: db.prepare(`INSERT INTO batch_runners (job_id, pid, host, started, token, since)
+        VALUES (@jobId, @pid, @host, @started, @token, @since)
+        ON CONFLICT(job_id) DO UPDATE SET pid = excluded.pid, host = excluded.host, started = excluded.started,
+          token = excluded.token, since = excluded.since`),
+      dropRunner: db.prepare('DELETE FROM batch_runners WHERE job_id = ? AND token = ?'),
       requeueKind: db.prepare(`UPDATE batch_orders SET state = 'pending', failure = NULL, updated_at = ?
         WHERE job_id = ? AND state = 'failed' AND json_extract(failure, '$.kind') = ?`),
     };
@@ -250,6 +267,28 @@ export class SqliteJobStore implements JobStore {
       orderIds: [],
       detail: { job: jobId, channel: this.channel, ...detail },
     });
+  }
+
+  /**
+   * One runner per job: the claim is a row naming the process (pid, host, start time), taken in an
+   * immediate transaction, so two processes can never both hold it. A row whose process is gone
+   * (killed, even by SIGKILL) is taken over; a live one refuses with `batch-busy`.
+   */
+  claim(jobId: string): () => void {
+    const me = { ...currentOwner(), jobId, since: this.now() };
+    this.write(() => {
+      const held = this.st.runner.get(jobId) as (Omit<LockOwner, 'token'> & { token: string }) | undefined;
+      if (held && ownerAlive(held)) {
+        throw new ClearanceFailure(clearanceError('batch-busy', { detail: `pid ${held.pid}, ${held.host}` }));
+      }
+      this.st.takeRunner.run(me);
+    });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.write(() => this.st.dropRunner.run(jobId, me.token));
+    };
   }
 
   isStored(orderId: string): boolean {

@@ -115,6 +115,11 @@ export interface JobStore {
   complete(jobId: string, orderId: string, fetched: ClearanceFetch, profile: string): void;
   /** The audit log's line for one run of a job (counts, how it ended); never order data. */
   noteRun?(jobId: string, detail: Record<string, string | number | boolean>): void;
+  /**
+   * Take the job for one runner, across processes: returns the release. Throws a `batch-busy`
+   * ClearanceFailure while another live runner holds it; a holder that died is taken over.
+   */
+  claim?(jobId: string): () => void;
   /** True when the vault already holds a record for this order (for skip-if-stored). */
   isStored(orderId: string): boolean;
 }

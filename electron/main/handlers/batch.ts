@@ -52,6 +52,9 @@ export function batchHandlers(
         progressIntervalMs: 250,
       },
     );
+    // One runner per job across processes (a `clearance-desk batch --resume` may hold it): a refusal
+    // is the reply to this request, not a stopped-job event later.
+    run.claim();
     const done = run.run().then(
       (outcome) => {
         runs.delete(jobId);
