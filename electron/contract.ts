@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { ClearanceError, ErrorKind, Lang } from './core/errors';
+import { GATEWAY_RULE, isGatewaySetting } from './core/settings/schema';
 
 // ---- shared value types --------------------------------------------------------------------
 
@@ -334,7 +335,8 @@ export const CHANNELS = {
         name: profileName,
         displayName: z.string().trim().max(80),
         appKey: z.string().trim().min(1).max(64),
-        gateway: z.union([z.enum(['production', 'overseas', 'demo']), z.string().url().max(300)]),
+        // The settings' own rule: named gateways, demo, https, or http to this machine only.
+        gateway: z.string().max(300).refine(isGatewaySetting, GATEWAY_RULE),
         signMethod: z.enum(['md5', 'hmac', 'hmac-sha256']),
         targetAppKey: z.string().trim().max(64).nullable(),
         sessionExpiresAt: z.string().date().nullable(),

@@ -11,6 +11,7 @@ import {
 } from '../core/secrets';
 import { profileClientOptions } from '../core/settings/connection-test';
 import { resolveDataDir } from '../core/settings/paths';
+import { sameGatewayServer } from '../core/settings/schema';
 import { needsReauthFor, openSettings } from '../core/settings/store';
 
 export interface ConnectionFlags {
@@ -20,6 +21,8 @@ export interface ConnectionFlags {
   'sign-method'?: string;
   format?: string;
   profile?: string;
+  /** Send a profile's secrets to a `--gateway` / CLEARANCE_GATEWAY on another server than its own. */
+  'keep-secrets'?: boolean;
 }
 
 export interface Connection {
@@ -71,7 +74,7 @@ async function demoConnection(
  * before (secrets never from argv, where `ps` and shell history would show them); otherwise from
  * `--profile <name>` or the default profile in the data folder, with its secrets from the keychain.
  * An explicit `--profile` wins over the variables. Flags override the profile's gateway, App Key
- * and sign method.
+ * and sign method; a gateway on another server than the profile's own only with `--keep-secrets`.
  */
 export async function resolveConnection(
   flags: ConnectionFlags,
@@ -149,6 +152,9 @@ async function profileConnection(
   }
   const gateway = resolveGatewayUrl(gatewayName);
   if (!gateway.ok) return gateway;
+  // The keychain's secrets were entered for the profile's own server: not for one named on the command line.
+  if (!sameGatewayServer(profile.gateway, gatewayName) && flags['keep-secrets'] !== true)
+    return fail(clearanceError('gateway-moved', { detail: name }));
   let creds: { appSecret: string; session: string };
   try {
     creds = await settings.credentials(name);

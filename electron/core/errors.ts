@@ -304,6 +304,13 @@ export const ERRORS = {
     en: () =>
       'The App Secret or session key of this account is not in the keychain. Enter it again in Settings.',
   },
+  'gateway-moved': {
+    kind: 'invalid-input',
+    zh: (f) =>
+      `账号 ${f.detail ?? ''} 的 App Secret 和 SessionKey 只发往该账号保存的网关，不会发往另一个服务器。若确需如此，请加上 --keep-secrets；或用 CLEARANCE_* 环境变量提供连接。`,
+    en: (f) =>
+      `The App Secret and session key of account ${f.detail ?? ''} go only to its saved gateway, never to another server. If that is really meant, add --keep-secrets; or give the connection in the CLEARANCE_* variables.`,
+  },
   'profile-not-found': {
     kind: 'invalid-input',
     zh: (f) => `没有名为 ${f.detail ?? ''} 的账号。用 profile list 查看已有账号，或先添加。`,

@@ -130,6 +130,52 @@ withKeyring('clearance-desk profile, with the keychain', { timeout: 120_000 }, (
     expect(text.stdout).toMatch(/Session\s+valid/);
   });
 
+  it("a profile's secrets never go to a --gateway on another server unless --keep-secrets", async () => {
+    const elsewhere = await startSimulator({
+      credentials: { appKey: 'it-app-key', appSecret: SECRET, session: SESSION },
+    });
+    try {
+      const cases: { args: string[]; extra: Record<string, string> }[] = [
+        { args: ['--gateway', elsewhere.url], extra: {} },
+        { args: [], extra: { CLEARANCE_GATEWAY: elsewhere.url } },
+      ];
+      for (const via of cases) {
+        const r = await cli(
+          ['get', '2000000000000004', '--profile', 'shop', '--json', '--lang', 'en', ...via.args],
+          '',
+          via.extra,
+        );
+        expect(r.code).toBe(2);
+        expect(one(r)).toMatchObject({ ok: false, error: { reason: 'gateway-moved' } });
+        expect(one(r).error.message).toContain('--keep-secrets');
+      }
+      expect(elsewhere.calls.length).toBe(0);
+      const kept = await cli(
+        [
+          'get',
+          '2000000000000004',
+          '--profile',
+          'shop',
+          '--gateway',
+          elsewhere.url,
+          '--keep-secrets',
+          '--json',
+        ],
+        '',
+      );
+      expect(kept.code, kept.stderr).toBe(0);
+      expect(elsewhere.calls.length).toBe(1);
+      // Its own gateway, spelled out, is no move.
+      const own = await cli(
+        ['get', '2000000000000004', '--profile', 'shop', '--gateway', sim.url, '--json'],
+        '',
+      );
+      expect(own.code, own.stderr).toBe(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('test: a stale session fails with exit 4 and marks the profile for re-authorisation', async () => {
     const r = await cli(['profile', 'test', 'other', '--lang', 'en']);
     expect(r.code).toBe(4);

@@ -25,7 +25,7 @@ import {
 } from '../../core/errors';
 import { SIGN_METHODS } from '../../core/gateway/sign';
 import { openTeam } from '../../core/team/team';
-import { type Connection, resolveConnection } from '../connection';
+import { type Connection, type ConnectionFlags, resolveConnection } from '../connection';
 import { errorJson, type Io, printError, say, shown } from '../output';
 import { withDesk } from './records';
 import type { Command, CommandContext } from './types';
@@ -57,6 +57,7 @@ export const batchCommand: Command = {
     demo: { type: 'boolean' },
     resume: { type: 'string' },
     gateway: { type: 'string' },
+    'keep-secrets': { type: 'boolean' },
     'app-key': { type: 'string' },
     'sign-method': { type: 'string', choices: SIGN_METHODS },
     format: { type: 'string', choices: ['json', 'xml'] },
@@ -177,7 +178,7 @@ async function runJob(
     );
   }
 
-  const conn = await resolveConnection(values as Record<string, string | undefined>, env);
+  const conn = await resolveConnection(values as ConnectionFlags, env);
   if (!conn.ok) {
     printError(io, conn.error, json);
     return exitCodeFor(conn.error.kind);

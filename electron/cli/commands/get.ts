@@ -19,7 +19,7 @@ import {
   warningText,
 } from '../../core/idcard';
 import { KeytarSecretStore, secretFilesFrom } from '../../core/secrets';
-import { resolveConnection } from '../connection';
+import { type ConnectionFlags, resolveConnection } from '../connection';
 import { type Io, printError, say, shown } from '../output';
 import { teamCopy } from '../team-sync';
 import type { Command } from './types';
@@ -31,7 +31,7 @@ export const getCommand: Command = {
     en: "Fetch one order's clearance identity from the gateway",
   },
   usage:
-    'get <order_id> [--image] [--json] [--reveal] [--demo] [--out DIR] [--profile P] [--no-store] [--gateway G] [--app-key K] [--sign-method M]',
+    'get <order_id> [--image] [--json] [--reveal] [--demo] [--out DIR] [--profile P] [--no-store] [--gateway G [--keep-secrets]] [--app-key K] [--sign-method M]',
   options: {
     image: { type: 'boolean' },
     json: { type: 'boolean' },
@@ -39,6 +39,7 @@ export const getCommand: Command = {
     demo: { type: 'boolean' },
     out: { type: 'string' },
     gateway: { type: 'string' },
+    'keep-secrets': { type: 'boolean' },
     'app-key': { type: 'string' },
     'sign-method': { type: 'string', choices: SIGN_METHODS },
     format: { type: 'string', choices: ['json', 'xml'] },
@@ -57,7 +58,7 @@ export const getCommand: Command = {
       printError(io, id.error, json);
       return exitCodeFor(id.error.kind);
     }
-    const conn = await resolveConnection(values as Record<string, string | undefined>, env);
+    const conn = await resolveConnection(values as ConnectionFlags, env);
     if (!conn.ok) {
       printError(io, conn.error, json);
       return exitCodeFor(conn.error.kind);

@@ -17,9 +17,26 @@ export const profileNameSchema = z
 
 export const GATEWAY_NAMES = ['production', 'overseas', 'demo'] as const;
 
-export const gatewaySchema = z
-  .string()
-  .refine((v) => v === 'demo' || resolveGatewayUrl(v).ok, 'production | overseas | demo | an http(s) URL');
+/** A gateway setting: a named gateway, `demo`, an https URL, or plain http to this machine only. */
+export const isGatewaySetting = (v: string) => v === 'demo' || resolveGatewayUrl(v).ok;
+
+export const GATEWAY_RULE =
+  'production | overseas | demo | an https URL (http only to 127.0.0.1 / localhost)';
+
+export const gatewaySchema = z.string().refine(isGatewaySetting, GATEWAY_RULE);
+
+/** The server a gateway setting reaches (scheme, host and port); `demo` is the built-in simulator. */
+export function gatewayOrigin(v: string): string | null {
+  if (v === 'demo') return 'demo';
+  const r = resolveGatewayUrl(v);
+  return r.ok ? new URL(r.value).origin : null;
+}
+
+/**
+ * Secrets entered for one server are never sent to another: a profile whose gateway moves to
+ * another origin loses its App Secret and session (see SettingsStore.changeProfile).
+ */
+export const sameGatewayServer = (a: string, b: string) => gatewayOrigin(a) === gatewayOrigin(b);
 
 /** A calendar date, YYYY-MM-DD (the session's expiry as the user read it off the authorisation page). */
 export const isoDateSchema = z

@@ -17,6 +17,7 @@ import {
   preferencesSchema,
   profileSchema,
   type Settings,
+  sameGatewayServer,
   settingsSchema,
 } from './schema';
 
@@ -255,6 +256,31 @@ export class SettingsStore {
       throw new ClearanceFailure(clearanceError('usage', { detail: describeIssues(parsed.error) }));
     this.write({ ...settings, profiles: settings.profiles.map((p) => (p.name === name ? parsed.data : p)) });
     return parsed.data;
+  }
+
+  /**
+   * Change a profile's settings. When the gateway moves to another server (another origin) its
+   * App Secret and session are deleted from the keychain first, unless `keepSecrets`: whoever can
+   * edit a profile (a compromised page, a mistyped URL) must not be able to send its session key and
+   * valid signatures to a server of their choosing. If the keychain refuses, nothing changes.
+   */
+  async changeProfile(
+    name: string,
+    patch: Partial<Omit<ProfileInput, 'name'>>,
+    opts: { keepSecrets?: boolean } = {},
+  ): Promise<{ profile: Profile; secretsCleared: boolean }> {
+    const current = this.profile(name);
+    const parsed = profileSchema.safeParse({ ...current, ...patch, name });
+    if (!parsed.success)
+      throw new ClearanceFailure(clearanceError('usage', { detail: describeIssues(parsed.error) }));
+    const moved = !sameGatewayServer(current.gateway, parsed.data.gateway);
+    const clear = moved && !opts.keepSecrets;
+    if (clear) await this.dropSecrets(name);
+    const profile = this.updateProfile(name, {
+      ...patch,
+      ...(clear ? { needsReauth: false, needsReauthSince: undefined, sessionExpiresAt: undefined } : {}),
+    });
+    return { profile, secretsCleared: clear };
   }
 
   /**

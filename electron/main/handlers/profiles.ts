@@ -41,7 +41,8 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
           // Absent: keep the registered callback; null: remove it.
           ...(p.redirectUri === undefined ? {} : { redirectUri: p.redirectUri || undefined }),
         };
-        if (settings.findProfile(p.name)) settings.updateProfile(p.name, fields);
+        // A gateway on another server clears the profile's secrets (changeProfile): they must be entered again.
+        if (settings.findProfile(p.name)) await settings.changeProfile(p.name, fields);
         else await settings.addProfile({ name: p.name, ...fields });
         if (!settings.defaultProfile()) settings.setDefault(p.name);
         const view = await viewOf(p.name);
