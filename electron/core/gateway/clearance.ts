@@ -91,7 +91,7 @@ export async function fetchClearance(
       const url = identity.imageUrls[side];
       if (!url) continue;
       const got = await downloadImage(url, {
-        policy: opts.imagePolicy,
+        policy: { gatewayUrl: client.options.gateway, ...opts.imagePolicy },
         dispatcher: opts.imageDispatcher,
         signal: opts.signal,
       });

@@ -7,15 +7,18 @@ export type ImageMime = 'image/jpeg' | 'image/png';
 export interface ImagePolicy {
   maxBytes: number;
   timeoutMs: number;
-  /** Plain http is refused except to loopback hosts (the demo gateway), unless this is false. */
-  allowLoopbackHttp: boolean;
+  /**
+   * The gateway the identity came from. Only when it is itself on this machine (the demo and test
+   * gateways, which serve the images on their own port) may an image come from there, and only
+   * from that very origin, plain http included. Otherwise: https to a public host only.
+   */
+  gatewayUrl?: string;
   maxRedirects: number;
 }
 
 export const DEFAULT_IMAGE_POLICY: ImagePolicy = {
   maxBytes: 5 * 1024 * 1024,
   timeoutMs: 20_000,
-  allowLoopbackHttp: true,
   maxRedirects: 3,
 };
 
@@ -27,13 +30,66 @@ export function sniffImage(bytes: Uint8Array): ImageMime | undefined {
 }
 
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' ||
+    h.endsWith('.localhost') ||
+    h === '::1' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) ||
+    /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h)
+  );
+}
+
+/**
+ * A host on this machine or a private network, by its name or address as the URL parser wrote it
+ * (it already turned `2130706433` and `0x7f.1` into 127.0.0.1): loopback, 0.0.0.0, RFC 1918,
+ * link-local (cloud metadata at 169.254.169.254), carrier-grade NAT, IPv6 unique-local and
+ * link-local, and IPv4-mapped forms of any of them.
+ */
+export function isPrivateHost(hostname: string): boolean {
+  if (isLoopbackHost(hostname)) return true;
+  let h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (mapped) {
+    const hi = Number.parseInt(mapped[1] as string, 16);
+    const lo = Number.parseInt(mapped[2] as string, 16);
+    h = `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(h);
+  if (v4) {
+    const a = Number(v4[1]);
+    const b = Number(v4[2]);
+    return (
+      a === 0 ||
+      a === 10 ||
+      (a === 100 && b >= 64 && b <= 127) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168)
+    );
+  }
+  if (h.includes(':')) return h === '::' || /^f[cd][0-9a-f]{0,2}:/.test(h) || /^fe[89ab][0-9a-f]?:/.test(h);
+  return !h.includes('.'); // a single-label name is resolved on the local network
 }
 
 const refuse = (detail: string) => fail(clearanceError('image-failed', { detail }));
 
-/** Is this URL one we may fetch? Error texts name the rule, never the URL (it can identify a person). */
+/** The gateway's origin when the gateway is on this machine (the demo and test gateways); else null. */
+function loopbackGatewayOrigin(policy: ImagePolicy): string | null {
+  if (!policy.gatewayUrl) return null;
+  try {
+    const g = new URL(policy.gatewayUrl);
+    return isLoopbackHost(g.hostname) ? g.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Is this URL one we may fetch? https to a public host; a private or loopback host (any port on
+ * this machine, the LAN, cloud metadata) only as the loopback gateway's own origin; never with
+ * credentials in it. Error texts name the rule, never the URL (it can identify a person).
+ */
 export function checkImageUrl(raw: string, policy: ImagePolicy): Result<URL, ClearanceError> {
   let url: URL;
   try {
@@ -41,9 +97,13 @@ export function checkImageUrl(raw: string, policy: ImagePolicy): Result<URL, Cle
   } catch {
     return refuse('not a URL / 地址无效');
   }
-  if (url.protocol === 'https:') return ok(url);
-  if (url.protocol === 'http:' && policy.allowLoopbackHttp && isLoopbackHost(url.hostname)) return ok(url);
-  return refuse('not https / 非 https 地址');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return refuse('not https / 非 https 地址');
+  if (url.username || url.password) return refuse('credentials in the address / 地址含账号密码');
+  const own = loopbackGatewayOrigin(policy);
+  if (own !== null && url.origin === own) return ok(url);
+  if (isPrivateHost(url.hostname)) return refuse('local or private host / 本机或内网地址');
+  if (url.protocol !== 'https:') return refuse('not https / 非 https 地址');
+  return ok(url);
 }
 
 export interface DownloadedImage {
@@ -51,7 +111,7 @@ export interface DownloadedImage {
   mime: ImageMime;
 }
 
-/** Download one ID image: https only, size cap, timeout, and the bytes must really be JPEG or PNG. */
+/** Download one ID image: the address rule above at every hop, size cap, timeout, and the bytes must really be JPEG or PNG. */
 export async function downloadImage(
   raw: string,
   opts: { policy?: Partial<ImagePolicy>; dispatcher?: Dispatcher; signal?: AbortSignal } = {},
@@ -85,7 +145,11 @@ export async function downloadImage(
     if (status >= 300 && status < 400) {
       const location = res.value.location;
       if (!location) return refuse(`HTTP ${status}`);
-      target = new URL(location, checked.value).toString();
+      const next = new URL(location, checked.value);
+      // A redirect never downgrades to plain http (checkImageUrl also keeps it off this machine).
+      if (checked.value.protocol === 'https:' && next.protocol !== 'https:')
+        return refuse('redirect to http / 重定向到 http');
+      target = next.toString();
       continue;
     }
     if (status !== 200) return refuse(`HTTP ${status}`);
