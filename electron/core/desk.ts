@@ -58,6 +58,8 @@ export function openDesk(opts: OpenDeskOptions): Desk {
   let closed = false;
 
   const retention = (v: Vault) => {
+    // A damaged vault is read-only: purging is a write, and waits until it is restored.
+    if (v.isDamaged()) return { records: 0, images: 0, audit: 0 };
     const p = settings.preferences();
     return v.purge({
       recordDays: p.retentionDays,

@@ -342,6 +342,13 @@ export const ERRORS = {
     zh: (f) => `本地加密库操作失败${f.detail ? `（${f.detail}）` : ''}。数据未被删除。`,
     en: (f) => `The local encrypted vault failed${f.detail ? ` (${f.detail})` : ''}. No data was deleted.`,
   },
+  'vault-damaged': {
+    kind: 'vault',
+    zh: () =>
+      '本地加密库（vault.db）已损坏，现以只读方式打开，不再向其写入任何内容，以免损坏扩大。可读取的记录仍可查看和导出。修复方法：关闭本程序后从备份恢复 vault.db（连同旁边的 vault.db.damaged 一并删除）；没有备份时，将 vault.db 及 vault.db.damaged 移到别处，再重新查询所需订单。',
+    en: () =>
+      'The local vault (vault.db) is damaged. It is now opened read-only and nothing more is written to it, so the damage cannot spread; readable records can still be viewed and exported. To fix it: close the app and restore vault.db from a backup (and delete vault.db.damaged beside it); with no backup, move vault.db and vault.db.damaged elsewhere and fetch the orders you need again.',
+  },
   'file-failed': {
     kind: 'vault',
     zh: (f) =>

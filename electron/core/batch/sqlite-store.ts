@@ -150,6 +150,7 @@ export class SqliteJobStore implements JobStore {
 
   /** A write of this store: one transaction; database failures become the error table's values. */
   private write<T>(fn: () => T): T {
+    if (this.vault.isDamaged()) throw new ClearanceFailure(clearanceError('vault-damaged'));
     try {
       return this.db.transaction(fn).immediate();
     } catch (err) {

@@ -42,31 +42,38 @@ const CREATE_LOCK_WAIT_MS = 15_000;
  * an exclusive SQLite lock on an empty side file: the OS drops it when its holder dies, even by
  * SIGKILL, so there is no stale lock to guess about.
  */
-function withCreateLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
+async function withCreateLock<T>(dataDir: string, fn: () => Promise<T>): Promise<T> {
   const path = join(dataDir, `.${VAULT_FILE}.creating`);
   let db: Database.Database;
   try {
     closeSync(openSync(path, 'a', 0o600));
     db = new Database(path);
   } catch (err) {
-    return Promise.reject(new ClearanceFailure(fsError(err)));
+    throw new ClearanceFailure(fsError(err));
+  }
+  // Polled, never a blocking busy wait: the holder may be this very process, awaiting the keychain.
+  const deadline = Date.now() + CREATE_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      db.exec('BEGIN EXCLUSIVE');
+      break;
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) {
+        db.close();
+        throw new ClearanceFailure(clearanceError('vault-failed', { detail: 'creation lock busy' }));
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
   }
   try {
-    db.pragma(`busy_timeout = ${CREATE_LOCK_WAIT_MS}`);
-    db.exec('BEGIN EXCLUSIVE');
-  } catch {
-    db.close();
-    return Promise.reject(
-      new ClearanceFailure(clearanceError('vault-failed', { detail: 'creation lock busy' })),
-    );
-  }
-  return fn().finally(() => {
+    return await fn();
+  } finally {
     try {
       db.exec('COMMIT');
     } finally {
       db.close();
     }
-  });
+  }
 }
 
 /** The vault key from the store; an unreachable keychain names both places a key can live. */

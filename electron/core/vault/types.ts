@@ -116,6 +116,11 @@ export interface Vault {
    * (SQL, in order, each once, versioned per component) and returns the encrypted database.
    */
   extend(component: string, migrations: string[]): Database;
+  /**
+   * True once damage (a corrupt page) was found, now or by an earlier run: the vault is read-only,
+   * every write is refused with `vault-damaged`, and nothing is written to the file any more.
+   */
+  isDamaged(): boolean;
   /** The "expiring soon" window for flags and search from now on (the user changed the setting). */
   setExpiringDays(days: number): void;
   close(): void;

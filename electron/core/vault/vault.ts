@@ -5,7 +5,7 @@
  * tables and sorts stay in memory, deleted content is overwritten, and after a forget or a purge
  * the WAL is checkpointed so old frames do not linger.
  */
-import { chmodSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { type ClearanceError, ClearanceFailure, clearanceError } from '../errors';
 import type { ClearanceFetch, ImageSide } from '../gateway/clearance';
@@ -95,6 +95,7 @@ export function vaultError(err: unknown): ClearanceError {
   const code = String((err as { code?: unknown }).code ?? '');
   if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return clearanceError('disk-full');
   if (code === 'SQLITE_NOTADB') return clearanceError('vault-key');
+  if (code.startsWith('SQLITE_CORRUPT')) return clearanceError('vault-damaged');
   return clearanceError('vault-failed', { detail: code || (err as Error)?.name || 'error' });
 }
 
@@ -123,6 +124,33 @@ function verifyKey(path: string, key: string): void {
   } finally {
     db?.close();
   }
+}
+
+/**
+ * Beside a vault found damaged: from then on it is opened read-only (by this process and every
+ * later one) until the user restores or replaces it, so no write, checkpoint or journal rollback
+ * can spread the damage. The file holds only the time it was detected.
+ */
+export const damagedMarker = (path: string) => `${path}.damaged`;
+
+const isCorrupt = (err: unknown) =>
+  String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_CORRUPT');
+
+/**
+ * Close a read-write connection without its closing checkpoint: while another connection (here a
+ * read-only one) still has the database open, SQLite leaves the WAL as it is.
+ */
+function closeWithoutCheckpoint(db: Database.Database, path: string, key: string) {
+  let holder: Database.Database | undefined;
+  try {
+    holder = new Database(path, { readonly: true, fileMustExist: true });
+    applyKey(holder, key);
+    holder.prepare('SELECT count(*) FROM sqlite_master').get();
+  } catch {
+    // Could not hold it open: closing below may checkpoint, which is all we can do.
+  }
+  if (db.open) db.close();
+  holder?.close();
 }
 
 interface RecordRow {
@@ -245,6 +273,22 @@ export function recordOrder(q: Pick<RecordQuery, 'sort' | 'order'>): string {
   return `ORDER BY fetched_at ${dir}, id ${dir}`;
 }
 
+function writeMarker(marker: string, at: Date) {
+  try {
+    writeFileSync(marker, `${at.toISOString()}\n`, { mode: 0o600 });
+  } catch {
+    // Unwritable folder: this process still refuses writes; the next one finds the damage again.
+  }
+}
+
+/** A component's schema version on a read-only connection (no CREATE, no transaction). */
+function schemaVersionReadOnly(db: Database.Database, component: string): number {
+  const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as
+    | { version: number }
+    | undefined;
+  return row?.version ?? 0;
+}
+
 export function openVault(opts: OpenVaultOptions): Vault {
   if (!KEY_RE.test(opts.key)) throw new ClearanceFailure(clearanceError('vault-key'));
   const clock = opts.clock ?? (() => new Date());
@@ -252,10 +296,14 @@ export function openVault(opts: OpenVaultOptions): Vault {
   const actor = opts.actor ?? currentActor();
   const existed = existsSync(opts.path) && statSync(opts.path).size > 0;
   if (existed) verifyKey(opts.path, opts.key);
+  const marker = damagedMarker(opts.path);
+  // A marker left beside a vault that was moved away says nothing about a new one.
+  if (!existed) rmSync(marker, { force: true });
+  let damaged = existed && existsSync(marker);
 
   let db: Database.Database;
   try {
-    db = new Database(opts.path);
+    db = damaged ? new Database(opts.path, { readonly: true, fileMustExist: true }) : new Database(opts.path);
   } catch (err) {
     throw failure(err);
   }
@@ -264,22 +312,47 @@ export function openVault(opts: OpenVaultOptions): Vault {
     // Set before the first read: a writer in another process (its first run, a migration) is waited for.
     db.pragma('busy_timeout = 5000');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
-    // Owner-only from the start; the pages are encrypted anyway, this keeps other accounts out of even those.
-    if (!existed && existsSync(opts.path)) chmodSync(opts.path, 0o600);
-    db.pragma('journal_mode = WAL');
-    // FULL: a record the user saw as stored survives a power cut, not just a process crash.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('secure_delete = ON');
-    db.pragma('temp_store = MEMORY');
+    if (damaged) {
+      // Read-only: no journal mode, no migration; the schema must already be the one this code reads.
+      if (schemaVersionReadOnly(db, 'vault') !== VAULT_MIGRATIONS.length)
+        throw new ClearanceFailure(clearanceError('vault-damaged'));
+    } else {
+      // Owner-only from the start; the pages are encrypted anyway, this keeps other accounts out of even those.
+      if (!existed && existsSync(opts.path)) chmodSync(opts.path, 0o600);
+      db.pragma('journal_mode = WAL');
+      // FULL: a record the user saw as stored survives a power cut, not just a process crash.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('secure_delete = ON');
+      db.pragma('temp_store = MEMORY');
+    }
     // Every page read is decrypted: a larger cache (32 MB) keeps repeated searches off the cipher.
     db.pragma('cache_size = -32000');
     registerNameGrams(db);
-    migrate(db, 'vault', VAULT_MIGRATIONS);
+    if (!damaged) migrate(db, 'vault', VAULT_MIGRATIONS);
   } catch (err) {
-    db.close();
+    if (!damaged && isCorrupt(err)) {
+      // Found damaged while opening: set it aside as read-only, then open it so.
+      closeWithoutCheckpoint(db, opts.path, opts.key);
+      writeMarker(marker, clock());
+      return openVault(opts);
+    }
+    if (db.open) db.close();
     throw failure(err);
   }
+
+  /** From the first sign of damage on: the connection refuses writes, later opens are read-only. */
+  const markDamaged = () => {
+    if (damaged) return;
+    damaged = true;
+    try {
+      db.pragma('query_only = ON');
+    } catch {
+      // The write paths below refuse on `damaged` themselves.
+    }
+    writeMarker(marker, clock());
+  };
+  const refuseDamaged = () => new ClearanceFailure(clearanceError('vault-damaged'));
 
   const now = () => clock().toISOString();
   /** An audit entry of this desk, noted for the team in the same transaction. */
@@ -315,9 +388,11 @@ export function openVault(opts: OpenVaultOptions): Vault {
 
   /** A write: one immediate transaction, errors as values of the table (disk full, busy…). */
   const write = <T>(fn: () => T): T => {
+    if (damaged) throw refuseDamaged();
     try {
       return db.transaction(fn).immediate();
     } catch (err) {
+      if (isCorrupt(err)) markDamaged();
       throw failure(err);
     }
   };
@@ -325,11 +400,13 @@ export function openVault(opts: OpenVaultOptions): Vault {
     try {
       return fn();
     } catch (err) {
+      if (isCorrupt(err)) markDamaged();
       throw failure(err);
     }
   };
   /** After deleting personal data: fold the WAL into the (overwritten) pages and empty it. */
   const checkpoint = () => {
+    if (damaged) return;
     try {
       db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
@@ -568,17 +645,22 @@ export function openVault(opts: OpenVaultOptions): Vault {
       if (component === 'vault')
         throw new ClearanceFailure(clearanceError('internal', { detail: 'reserved schema component' }));
       try {
-        migrate(db, component, migrations);
+        if (!damaged) migrate(db, component, migrations);
+        else if (schemaVersionReadOnly(db, component) !== migrations.length) throw refuseDamaged();
       } catch (err) {
+        if (isCorrupt(err)) markDamaged();
         throw failure(err);
       }
       return db;
     },
+    isDamaged: () => damaged,
     setExpiringDays(days: number) {
       expiringDays = days;
     },
     close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      if (damaged && !db.readonly) closeWithoutCheckpoint(db, opts.path, opts.key);
+      else db.close();
     },
   };
   return vault;
