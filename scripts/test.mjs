@@ -3,10 +3,13 @@
 //   1. Vitest: unit, integration (demo gateway on loopback, real files, the built command) and
 //      keychain suites, under a foreign time zone (America/New_York);
 //   2. the unit suites again under UTC;
-//   3. Playwright end-to-end tests in Debian's Chromium through the harness.
-// `node scripts/test.mjs <vitest args>` runs only Vitest with those arguments.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+//   3. Playwright end-to-end tests in Debian's Chromium through the harness;
+//   4. the PII scan (scripts/pii-scan.mjs) over the output of all of the above (teed to a log),
+//      every file the tests left under this run's own TMPDIR, and Playwright's results: a test
+//      identity or test secret anywhere fails the run, naming the file.
+// `node scripts/test.mjs <vitest args>` runs only Vitest with those arguments (and the scan).
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,6 +24,12 @@ const steps = [
     : []),
 ].filter(Boolean);
 
+// One folder per run: the tests' temporary files (TMPDIR), the keyring's, and the captured output.
+const run = mkdtempSync(join(tmpdir(), 'cd-test-run-'));
+const tmp = join(run, 'tmp');
+mkdirSync(tmp);
+const logPath = join(run, 'output.log');
+
 const haveKeyring = existsSync('/usr/bin/dbus-run-session') && existsSync('/usr/bin/gnome-keyring-daemon');
 const script = [
   'set -e',
@@ -28,18 +37,40 @@ const script = [
   ...steps.map((s) => `echo; echo "\\$ ${s}"; ${s}`),
 ].join('\n');
 
-const env = { ...process.env };
+const env = { ...process.env, TMPDIR: tmp };
 if (haveKeyring) {
-  env.XDG_DATA_HOME = mkdtempSync(join(tmpdir(), 'cd-xdg-data-'));
-  env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'cd-xdg-run-'));
+  env.XDG_DATA_HOME = mkdtempSync(join(run, 'xdg-data-'));
+  env.XDG_RUNTIME_DIR = mkdtempSync(join(run, 'xdg-run-'));
   env.CLEARANCE_KEYCHAIN_TESTS = 'required';
 } else {
   console.warn(
     'dbus-run-session or gnome-keyring-daemon missing: keychain tests will skip (apt-get install dbus gnome-keyring).',
   );
 }
-const r = haveKeyring
-  ? spawnSync('dbus-run-session', ['--', 'sh', '-c', script], { stdio: 'inherit', env })
-  : spawnSync('sh', ['-c', script], { stdio: 'inherit', env });
-if (r.status !== 0) console.error(`\nTESTS FAILED (exit ${r.status ?? r.signal})`);
-process.exit(r.status ?? 1);
+
+const log = createWriteStream(logPath);
+const child = haveKeyring
+  ? spawn('dbus-run-session', ['--', 'sh', '-c', script], { stdio: ['inherit', 'pipe', 'pipe'], env })
+  : spawn('sh', ['-c', script], { stdio: ['inherit', 'pipe', 'pipe'], env });
+child.stdout.on('data', (d) => {
+  process.stdout.write(d);
+  log.write(d);
+});
+child.stderr.on('data', (d) => {
+  process.stderr.write(d);
+  log.write(d);
+});
+const [code, signal] = await new Promise((resolve) => child.on('close', (c, s) => resolve([c, s])));
+await new Promise((resolve) => log.end(resolve));
+if (code !== 0) console.error(`\nTESTS FAILED (exit ${code ?? signal})`);
+
+console.log('\n$ node scripts/pii-scan.mjs');
+const self = spawnSync(process.execPath, ['scripts/pii-scan.mjs', '--self-test'], { stdio: 'inherit' });
+const roots = [tmp, 'test-results', 'playwright-report'].flatMap((r) => ['--root', r]);
+const pii = spawnSync(process.execPath, ['scripts/pii-scan.mjs', '--log', logPath, ...roots], {
+  stdio: 'inherit',
+});
+const scanFailed = self.status !== 0 || pii.status !== 0;
+if (scanFailed) console.error(`\nPII SCAN FAILED: see the files named above (kept in ${run})`);
+else if (code === 0) rmSync(run, { recursive: true, force: true });
+process.exit(code !== 0 ? (code ?? 1) : scanFailed ? 1 : 0);
