@@ -396,12 +396,15 @@ export function openVault(opts: OpenVaultOptions): Vault {
       throw failure(err);
     }
   };
+  const readFailure = (err: unknown) => {
+    if (isCorrupt(err)) markDamaged();
+    return failure(err);
+  };
   const read = <T>(fn: () => T): T => {
     try {
       return fn();
     } catch (err) {
-      if (isCorrupt(err)) markDamaged();
-      throw failure(err);
+      throw readFailure(err);
     }
   };
   /** After deleting personal data: fold the WAL into the (overwritten) pages and empty it. */
@@ -547,9 +550,19 @@ export function openVault(opts: OpenVaultOptions): Vault {
       try {
         it = db.prepare(`SELECT ${RECORD_COLUMNS} FROM records ${sql} ${recordOrder(q)}`).iterate(params);
       } catch (err) {
-        throw failure(err);
+        throw readFailure(err);
       }
-      for (const row of it) yield toRecord(row as RecordRow);
+      for (;;) {
+        let next: IteratorResult<unknown>;
+        try {
+          next = it.next();
+        } catch (err) {
+          // A page read mid-way fails as any read does: a table value, and damage noted.
+          throw readFailure(err);
+        }
+        if (next.done) return;
+        yield toRecord(next.value as RecordRow);
+      }
     },
     orderIds(q) {
       // Ids only: no names decoded, no validation, so "select all" stays quick at 100,000 rows.
@@ -560,7 +573,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
           .pluck()
           .all(params) as string[];
       } catch (err) {
-        throw failure(err);
+        throw readFailure(err);
       }
     },
     forget(orderIds, by) {
