@@ -9,7 +9,7 @@
 //      identity or test secret anywhere fails the run, naming the file.
 // `node scripts/test.mjs <vitest args>` runs only Vitest with those arguments (and the scan).
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -28,6 +28,10 @@ const steps = [
 const run = mkdtempSync(join(tmpdir(), 'cd-test-run-'));
 const tmp = join(run, 'tmp');
 mkdirSync(tmp);
+// Passable but not listable by others: the PostgreSQL the team tests start runs as `postgres` and
+// must reach its own folder under TMPDIR. Each test's own folders stay owner-only (mkdtemp).
+chmodSync(run, 0o711);
+chmodSync(tmp, 0o711);
 const logPath = join(run, 'output.log');
 
 const haveKeyring = existsSync('/usr/bin/dbus-run-session') && existsSync('/usr/bin/gnome-keyring-daemon');
