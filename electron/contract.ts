@@ -17,9 +17,27 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: ClearanceErr
 
 export type Bilingual = { 'zh-CN': string; 'en-US': string };
 
-export type ExpiryStatus = 'valid' | 'expiring' | 'expired' | 'long-term' | 'unparsed';
-export type SessionHealth = 'ok' | 'expiring' | 'expired' | 'needs-reauth' | 'missing';
-export type RecordFlag = 'expired' | 'expiring' | 'invalid' | 'no-images';
+import {
+  AUDIT_ACTIONS,
+  EXPORT_SPLIT,
+  type ExpiryStatus,
+  FIELD,
+  GATEWAY_NAMES,
+  type ItemState,
+  type JobState,
+  LANGUAGES,
+  ORDER_ID_PATTERN,
+  PROFILE_NAME_PATTERN,
+  QPS,
+  RECORD_FLAGS,
+  RETENTION,
+  type RecordFlag,
+  type SessionHealth,
+  SIGN_METHODS,
+  type SignMethod,
+} from './core/rules';
+
+export type { ExpiryStatus, RecordFlag, SessionHealth };
 
 /** A clearance card as the renderer shows it: masked, with display-ready texts. */
 export interface CardView {
@@ -55,7 +73,7 @@ export interface ProfileView {
   displayName: string;
   appKey: string;
   gateway: string;
-  signMethod: 'md5' | 'hmac' | 'hmac-sha256';
+  signMethod: SignMethod;
   targetAppKey: string | null;
   sessionExpiresAt: string | null;
   qps: number;
@@ -143,11 +161,11 @@ export interface ConnectionReport {
   messages: Bilingual[];
 }
 
-export type BatchItemState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+export type BatchItemState = ItemState;
 
 export interface BatchProgress {
   jobId: string;
-  state: 'running' | 'paused' | 'stopped' | 'cancelled' | 'finished';
+  state: JobState;
   counts: Record<BatchItemState, number>;
   total: number;
   callsPerSecond: number;
@@ -183,36 +201,39 @@ export interface ExportProgress {
 
 // ---- request schemas ------------------------------------------------------------------------
 
-const orderIdText = z.string().regex(/^\d{1,20}$/);
+// Built from core/rules.ts, as the settings schema is: one rule per field, whoever checks it.
+const orderIdText = z.string().regex(ORDER_ID_PATTERN);
 const orderIds = z.array(orderIdText).max(100_000);
-// Same rule as the settings schema (core/settings/schema.ts): the name is a keychain account id.
-const profileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/);
+const profileName = z.string().regex(PROFILE_NAME_PATTERN);
 const empty = z.object({}).strict();
+const days = (rule: { min: number; max: number }) => z.number().int().min(rule.min).max(rule.max);
 
 /** What the records list filters and sorts by (the vault's search criteria). */
 const recordFilter = z.object({
-  text: z.string().max(100).optional(),
-  flags: z
-    .array(z.enum(['expired', 'expiring', 'invalid', 'no-images']))
-    .max(4)
-    .optional(),
+  text: z.string().max(FIELD.searchText.max).optional(),
+  flags: z.array(z.enum(RECORD_FLAGS)).max(RECORD_FLAGS.length).optional(),
   fetchedFrom: z.string().date().optional(),
   fetchedTo: z.string().date().optional(),
   sort: z.enum(['fetchedAt', 'orderId', 'expiry']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
 });
 
+/**
+ * A patch names only the fields it changes. No field has a default here (the defaults are the
+ * settings schema's): zod's `.partial()` would still fill a defaulted field in, and a one-field
+ * patch would reset the others.
+ */
 const preferencesPatch = z
   .object({
-    language: z.enum(['zh-CN', 'en-US']),
-    retentionDays: z.number().int().min(1).max(3650),
-    imageRetentionDays: z.number().int().min(1).max(3650).nullable(),
-    auditRetentionDays: z.number().int().min(30).max(3650),
-    expiringSoonDays: z.number().int().min(1).max(365),
-    watermarkText: z.string().trim().min(1).max(40),
+    language: z.enum(LANGUAGES),
+    retentionDays: days(RETENTION.retentionDays),
+    imageRetentionDays: days(RETENTION.imageRetentionDays).nullable(),
+    auditRetentionDays: days(RETENTION.auditRetentionDays),
+    expiringSoonDays: days(RETENTION.expiringSoonDays),
+    watermarkText: z.string().trim().min(FIELD.watermark.min).max(FIELD.watermark.max),
     downloadImagesByDefault: z.boolean(),
-    exportSplitEvery: z.number().int().min(1).max(100_000).nullable(),
-    sessionWarnDays: z.number().int().min(1).max(90),
+    exportSplitEvery: z.number().int().min(EXPORT_SPLIT.min).max(EXPORT_SPLIT.max).nullable(),
+    sessionWarnDays: days(RETENTION.sessionWarnDays),
   })
   .partial()
   .strict();
@@ -333,16 +354,16 @@ export const CHANNELS = {
     request: z
       .object({
         name: profileName,
-        displayName: z.string().trim().max(80),
-        appKey: z.string().trim().min(1).max(64),
+        displayName: z.string().trim().max(FIELD.displayName.max),
+        appKey: z.string().trim().min(FIELD.appKey.min).max(FIELD.appKey.max),
         // The settings' own rule: named gateways, demo, https, or http to this machine only.
-        gateway: z.string().max(300).refine(isGatewaySetting, GATEWAY_RULE),
-        signMethod: z.enum(['md5', 'hmac', 'hmac-sha256']),
-        targetAppKey: z.string().trim().max(64).nullable(),
+        gateway: z.string().max(FIELD.gatewayUrl.max).refine(isGatewaySetting, GATEWAY_RULE),
+        signMethod: z.enum(SIGN_METHODS),
+        targetAppKey: z.string().trim().max(FIELD.targetAppKey.max).nullable(),
         sessionExpiresAt: z.string().date().nullable(),
-        qps: z.number().int().min(1).max(1000),
+        qps: z.number().int().min(QPS.min).max(QPS.max),
         /** Absent: unchanged; null: removed. The settings schema checks the URL. */
-        redirectUri: z.string().trim().max(300).nullable().optional(),
+        redirectUri: z.string().trim().max(FIELD.redirectUri.max).nullable().optional(),
       })
       .strict(),
     reply: reply<ProfileView>(),
@@ -352,8 +373,8 @@ export const CHANNELS = {
     request: z
       .object({
         name: profileName,
-        appSecret: z.string().min(1).max(256).optional(),
-        session: z.string().min(1).max(512).optional(),
+        appSecret: z.string().min(FIELD.appSecret.min).max(FIELD.appSecret.max).optional(),
+        session: z.string().min(FIELD.session.min).max(FIELD.session.max).optional(),
       })
       .strict(),
     reply: reply<ProfileView>(),
@@ -370,7 +391,9 @@ export const CHANNELS = {
    * pastes the landed URL or the code (`profile.authorizeComplete`).
    */
   'profile.authorizeStart': {
-    request: z.object({ name: profileName, redirectUri: z.string().trim().max(300).optional() }).strict(),
+    request: z
+      .object({ name: profileName, redirectUri: z.string().trim().max(FIELD.redirectUri.max).optional() })
+      .strict(),
     reply: reply<AuthorizeStarted>(),
   },
   /** The landed URL or the bare code, pasted; the state is checked against the authorisation under way. */
@@ -389,7 +412,7 @@ export const CHANNELS = {
     request: z
       .object({
         since: z.string().date().optional(),
-        action: z.enum(['fetch', 'reveal', 'copy', 'export', 'print', 'forget', 'purge', 'batch']).optional(),
+        action: z.enum(AUDIT_ACTIONS).optional(),
         orderId: orderIdText.optional(),
         limit: z.number().int().min(1).max(1000),
       })

@@ -555,6 +555,23 @@ export function clearanceError(
   return err;
 }
 
+/**
+ * The message of an order that failed earlier and was kept as its reason and codes (a batch
+ * item): the words the error had when it happened, sub-code included. A reason this release does
+ * not know (a job written by another release) reads as an internal error.
+ */
+export function orderFailureMessage(f: {
+  reason: string;
+  code: string | number | null;
+  subCode: string | null;
+}): ClearanceError['message'] {
+  const reason: ErrorReason = f.reason in ERRORS ? (f.reason as ErrorReason) : 'internal';
+  const facts: ErrorFacts = {};
+  if (f.code !== null) facts.code = f.code;
+  if (f.subCode) facts.subCode = f.subCode;
+  return clearanceError(reason, facts).message;
+}
+
 export type Result<T, E = ClearanceError> = { ok: true; value: T } | { ok: false; error: E };
 export const ok = <T>(value: T): Result<T, never> => ({ ok: true, value });
 export const fail = <E = ClearanceError>(error: E): Result<never, E> => ({ ok: false, error });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type ClearanceError, clearanceError } from './errors';
+import { diskFull } from './rules';
 
 /** A file appears under its final name complete or not at all (temp file in the same folder, then rename). */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
@@ -18,7 +19,6 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
 
 /** File-system errors as the table's values: a full disk says so; anything else names its code only. */
 export function fsError(err: unknown): ClearanceError {
-  const code = (err as { code?: string }).code;
-  if (code === 'ENOSPC' || code === 'EDQUOT') return clearanceError('disk-full');
-  return clearanceError('file-failed', { detail: code ?? 'I/O' });
+  if (diskFull(err)) return clearanceError('disk-full');
+  return clearanceError('file-failed', { detail: (err as { code?: string }).code ?? 'I/O' });
 }

@@ -23,6 +23,7 @@ import { type EventName, type EventPayloads, ipcName } from '../contract';
 import { ClearanceFailure, clearanceError, type Lang } from '../core/errors';
 import { isAuthorizeUrl } from '../core/gateway/oauth';
 import { createDispatcher } from '../core/gateway/transport';
+import { ORDER_ID_DIGITS } from '../core/rules';
 import { resolveDataDir } from '../core/settings/paths';
 import { type Backend, createBackend } from './backend';
 import { registerHandlers } from './ipc';
@@ -44,6 +45,8 @@ import { mainWindowOptions, restoreBounds } from './window';
 const DEV = !app.isPackaged && process.env.CLEARANCE_DEV === '1';
 const RENDERER_DIR = join(import.meta.dirname, '../renderer');
 const PRELOAD = join(import.meta.dirname, '../preload/preload.cjs');
+/** The path of an image URL: cd-image://image/<order id>/<side> */
+const IMAGE_PATH = new RegExp(`^/(${ORDER_ID_DIGITS})/(front|back)$`);
 
 // The command and the app share one data folder (CLEARANCE_DATA_DIR overrides both).
 app.setPath('userData', resolveDataDir(process.env));
@@ -198,7 +201,7 @@ if (!app.requestSingleInstanceLock()) {
         },
       });
       protocol.handle(IMAGE_SCHEME, (request) => {
-        const m = /^\/(\d{1,20})\/(front|back)$/.exec(new URL(request.url).pathname);
+        const m = IMAGE_PATH.exec(new URL(request.url).pathname);
         const img = m ? backend?.image(m[1] as string, m[2] as 'front' | 'back') : undefined;
         if (!img) return new Response(null, { status: 404 });
         return new Response(new Uint8Array(img.bytes), {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventName, type EventPayloads, ipcName } from '../../electron/contract';
+import { ORDER_ID_DIGITS } from '../../electron/core/rules';
 import { type Backend, createBackend } from '../../electron/main/backend';
 import { type IpcMainLike, registerHandlers, type SenderInfo } from '../../electron/main/ipc';
 import { contentSecurityPolicy } from '../../electron/main/security';
@@ -19,6 +20,7 @@ import { CONTENT_TYPES, staticFile } from '../../electron/main/static-files';
 const ROOT = new URL('../../', import.meta.url).pathname;
 const RENDERER = join(ROOT, 'dist/renderer');
 const PRELOAD = join(ROOT, 'dist/harness/preload.js');
+const HARNESS_IMAGE_PATH = new RegExp(`^/__image/(${ORDER_ID_DIGITS})/(front|back)$`);
 
 export interface HarnessOptions {
   dataDir?: string;
@@ -117,7 +119,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       req.on('close', () => events.delete(res));
       return;
     }
-    const image = /^\/__image\/(\d{1,20})\/(front|back)$/.exec(url.pathname);
+    const image = HARNESS_IMAGE_PATH.exec(url.pathname);
     if (image) {
       const img = backend.image(image[1] as string, image[2] as 'front' | 'back');
       if (!img) return res.writeHead(404).end();

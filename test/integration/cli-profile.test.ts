@@ -183,7 +183,7 @@ withKeyring('clearance-desk profile, with the keychain', { timeout: 120_000 }, (
     expect(r.stdout).toMatch(/Session\s+invalid/);
     expect(r.stderr).toContain('session key');
     const list = await cli(['profile', 'list', '--lang', 'en']);
-    expect(list.stdout).toMatch(/other .*needs re-authorisation/);
+    expect(list.stdout).toMatch(/other .*re-authorisation needed/);
     expect(list.stderr).toContain('profile set-session other');
   });
 

@@ -22,6 +22,7 @@ import {
   clearanceError,
   ERRORS,
   exitCodeFor,
+  orderFailureMessage,
 } from '../../core/errors';
 import { SIGN_METHODS } from '../../core/gateway/sign';
 import { openTeam } from '../../core/team/team';
@@ -286,13 +287,7 @@ function printInvalid(io: Io, invalid: JobInfo['invalid']) {
   }
 }
 
-function failureMessage(io: Io, f: OrderFailure): string {
-  const facts = {
-    ...(f.code !== null ? { code: f.code } : {}),
-    ...(f.subCode ? { subCode: f.subCode } : {}),
-  };
-  return clearanceError(f.reason in ERRORS ? f.reason : 'internal', facts).message[io.lang];
-}
+const failureMessage = (io: Io, f: OrderFailure): string => orderFailureMessage(f)[io.lang];
 
 const fmtEta = (s: number | null) => {
   if (s === null) return '--:--';

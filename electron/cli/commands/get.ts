@@ -18,6 +18,7 @@ import {
   type WarningCode,
   warningText,
 } from '../../core/idcard';
+import { EXPIRY_STATUS_LABELS, type ExpiryStatus, labelIn } from '../../core/rules';
 import { KeytarSecretStore, secretFilesFrom } from '../../core/secrets';
 import { type ConnectionFlags, resolveConnection } from '../connection';
 import { type Io, printError, say, shown } from '../output';
@@ -251,7 +252,7 @@ function printCard(
   problems: ClearanceError[],
   reveal: boolean,
   demo: boolean,
-  expiryStatus: string,
+  expiryStatus: ExpiryStatus,
 ) {
   // Labels padded to one column on a terminal, where a Chinese character takes two cells.
   const label = (zh: string, en: string) => {
@@ -260,21 +261,13 @@ function printCard(
     return text + ' '.repeat(Math.max(1, 12 - cells));
   };
   const i = f.identity;
-  const status: Record<string, [string, string]> = {
-    valid: ['有效', 'valid'],
-    expiring: ['即将过期', 'expiring soon'],
-    expired: ['已过期', 'expired'],
-    'long-term': ['长期', 'long-term'],
-    unparsed: ['无法识别', 'unreadable'],
-  };
-  const [zhS, enS] = status[expiryStatus] ?? ['', ''];
   const lines = [
     demo ? say(io, '【演示 DEMO】演示网关的虚构数据', '[DEMO 演示] invented data from the demo gateway') : '',
     `${label('订单号', 'Order')}${i.orderId}`,
     `${label('姓名', 'Name')}${shown(reveal ? i.name : maskName(i.name))}`,
     `${label('证件号码', 'ID number')}${shown(reveal ? i.idNumber : maskIdNumber(i.idNumber))}`,
     `${label('证件类型', 'Type')}${credentialTypeLabel(i.idType, io.lang)}`,
-    `${label('有效期', 'Expiry')}${shown(i.expiry)} (${say(io, zhS, enS)})`,
+    `${label('有效期', 'Expiry')}${shown(i.expiry)} (${labelIn(EXPIRY_STATUS_LABELS[expiryStatus], io.lang)})`,
     images.front || images.back
       ? `${label('证件照片', 'Images')}${[images.front, images.back].filter(Boolean).join('  ')}`
       : '',

@@ -2,6 +2,7 @@ import { DEMO_CREDENTIALS, startSimulator } from '../../core/demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
 import { SIGN_METHODS } from '../../core/gateway/sign';
 import { shanghaiDate } from '../../core/gateway/timestamp';
+import { labelIn, SESSION_HEALTH_LABELS } from '../../core/rules';
 import { openSecretStore, secretFilesFrom } from '../../core/secrets';
 import { type ConnectionReport, testConnection } from '../../core/settings/connection-test';
 import { resolveDataDir } from '../../core/settings/paths';
@@ -91,18 +92,9 @@ async function readSecrets(ctx: CommandContext, want: { secret: boolean }) {
   return { appSecret: lines[0] ?? '', session: lines[1] ?? '' };
 }
 
-const HEALTH: Record<SessionHealth, [string, string]> = {
-  ok: ['正常', 'ok'],
-  expiring: ['即将过期', 'expiring soon'],
-  expired: ['已过期', 'expired'],
-  'needs-reauth': ['需要重新授权', 'needs re-authorisation'],
-  missing: ['未设置', 'not set'],
-};
-
 function healthText(io: Io, h: SessionHealth | null) {
   if (h === null) return say(io, '钥匙串不可用', 'keychain unavailable');
-  const [zh, en] = HEALTH[h];
-  return say(io, zh, en);
+  return labelIn(SESSION_HEALTH_LABELS[h], io.lang);
 }
 
 /** "expires in N days" / "re-authorise": the one line a profile's session gets in `profile list`. */
@@ -235,7 +227,7 @@ async function list(ctx: CommandContext, settings: SettingsStore) {
     io.stdout(
       `${p.isDefault ? '*' : ' '} ${p.name}  ${p.displayName && p.displayName !== p.name ? `(${p.displayName})  ` : ''}` +
         `App Key ${p.appKey}  ${say(io, '网关', 'gateway')} ${p.gateway}  ${p.signMethod}  ` +
-        `App Secret: ${yes(p.hasSecret)}  ${say(io, '授权', 'session')}: ${healthText(io, p.health)}` +
+        `App Secret: ${yes(p.hasSecret)}  ${healthText(io, p.health)}` +
         `${expiryText(io, p) ? ` — ${expiryText(io, p)}` : ''}` +
         `${p.authorization?.userNick ? `  ${say(io, '授权账号', 'authorised as')} ${p.authorization.userNick}` : ''}\n`,
     );

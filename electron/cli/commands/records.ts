@@ -9,6 +9,7 @@ import {
   maskName,
   warningText,
 } from '../../core/idcard';
+import { EXPIRY_STATUS_LABELS, labelIn, RECORD_FLAG_LABELS, RECORD_FLAGS } from '../../core/rules';
 import type { RecordFlag, RecordQuery, StoredRecord, Vault } from '../../core/vault/types';
 import { type Io, printError, say, shown } from '../output';
 import type { Command, CommandContext } from './types';
@@ -20,7 +21,7 @@ const USAGE = [
   'records purge [--older-than DAYS] [--json]',
 ];
 
-const FLAGS: readonly RecordFlag[] = ['expired', 'expiring', 'invalid', 'no-images'];
+const FLAGS: readonly RecordFlag[] = RECORD_FLAGS;
 const SORTS = { fetched: 'fetchedAt', order: 'orderId', expiry: 'expiry' } as const;
 
 /**
@@ -47,13 +48,7 @@ const usage = (io: Io, json: boolean, detail: string) => {
   return 2;
 };
 
-const STATUS: Record<ExpiryStatus, [string, string]> = {
-  valid: ['有效', 'valid'],
-  expiring: ['即将过期', 'expiring soon'],
-  expired: ['已过期', 'expired'],
-  'long-term': ['长期', 'long-term'],
-  unparsed: ['无法识别', 'unreadable'],
-};
+const status = (io: Io, s: ExpiryStatus) => labelIn(EXPIRY_STATUS_LABELS[s], io.lang);
 
 /** Shanghai wall-clock time, as the users and the gateway read it. */
 export const localTime = (iso: string) => shanghaiTimestamp(new Date(iso));
@@ -82,14 +77,12 @@ export function recordJson(r: StoredRecord, reveal: boolean, io: Io) {
 
 function flagText(io: Io, r: StoredRecord): string {
   const f = r.validation.flags;
-  return [
-    f.invalid ? say(io, '号码有误', 'invalid') : '',
-    f.expired ? say(io, '已过期', 'expired') : '',
-    f.expiring ? say(io, '即将过期', 'expiring') : '',
-    f.noImages ? say(io, '无照片', 'no images') : '',
-  ]
-    .filter(Boolean)
-    .join(',');
+  const on: RecordFlag[] = [];
+  if (f.invalid) on.push('invalid');
+  if (f.expired) on.push('expired');
+  if (f.expiring) on.push('expiring');
+  if (f.noImages) on.push('no-images');
+  return on.map((k) => labelIn(RECORD_FLAG_LABELS[k], io.lang)).join(',');
 }
 
 function auditReveal(vault: Vault, rows: StoredRecord[], command: string) {
@@ -147,7 +140,7 @@ async function list(ctx: CommandContext, vault: Vault): Promise<number> {
       localTime(r.fetchedAt).slice(0, 16),
       shown(reveal ? r.name : maskName(r.name)).padEnd(6),
       shown(reveal ? r.idNumber : maskIdNumber(r.idNumber)).padEnd(18),
-      `${shown(r.expiry)} (${say(io, ...STATUS[r.validation.expiry.status])})`,
+      `${shown(r.expiry)} (${status(io, r.validation.expiry.status)})`,
       flagText(io, r),
     ].join('  '),
   );
@@ -190,7 +183,7 @@ async function show(ctx: CommandContext, vault: Vault, raw: string): Promise<num
     `${say(io, '姓名', 'Name')}        ${shown(reveal ? r.name : maskName(r.name))}`,
     `${say(io, '证件号码', 'ID number')}   ${shown(reveal ? r.idNumber : maskIdNumber(r.idNumber))}`,
     `${say(io, '证件类型', 'Type')}        ${credentialTypeLabel(r.idType, io.lang)}`,
-    `${say(io, '有效期', 'Expiry')}      ${shown(r.expiry)} (${say(io, ...STATUS[r.validation.expiry.status])})`,
+    `${say(io, '有效期', 'Expiry')}      ${shown(r.expiry)} (${status(io, r.validation.expiry.status)})`,
     `${say(io, '正面照片', 'Front image')} ${img('front')}`,
     `${say(io, '背面照片', 'Back image')}  ${img('back')}`,
     r.requestId ? `${say(io, '请求编号', 'Request id')}  ${shown(r.requestId)}` : '',

@@ -6,6 +6,7 @@
 import { type ClearanceError, clearanceError, type ErrorKind, exitCodeFor, type Result } from '../errors';
 import { type ClearanceFetch, fetchClearance } from '../gateway/clearance';
 import { type CallEvent, sleep, TopClient, type TopClientOptions } from '../gateway/client';
+import { diskFull, QPS } from '../rules';
 import { type BatchGate, RateGate, RateMeter } from './gate';
 import {
   type BatchOptions,
@@ -62,8 +63,11 @@ export function validateOptions(o: Partial<BatchOptions>): Result<BatchOptions, 
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > 64) {
     return { ok: false, error: clearanceError('usage', { detail: '--concurrency: 1–64' }) };
   }
-  if (!Number.isFinite(options.qps) || options.qps <= 0 || options.qps > 1000) {
-    return { ok: false, error: clearanceError('usage', { detail: '--qps: a number above 0, at most 1000' }) };
+  if (!Number.isFinite(options.qps) || options.qps <= 0 || options.qps > QPS.max) {
+    return {
+      ok: false,
+      error: clearanceError('usage', { detail: `--qps: a number above 0, at most ${QPS.max}` }),
+    };
   }
   return { ok: true, value: options };
 }
@@ -411,9 +415,8 @@ class PendingQueue {
 function storeError(err: unknown): ClearanceError {
   const e = (err as { error?: unknown })?.error;
   if (e && typeof e === 'object' && 'kind' in e && 'reason' in e) return e as ClearanceError;
-  const code = (err as { code?: string })?.code;
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return clearanceError('disk-full');
-  return clearanceError('vault-failed', { detail: code ?? 'write' });
+  if (diskFull(err)) return clearanceError('disk-full');
+  return clearanceError('vault-failed', { detail: (err as { code?: string })?.code ?? 'write' });
 }
 
 /**

@@ -5,9 +5,10 @@
  */
 import type { ClearanceError, ErrorKind, ErrorReason } from '../errors';
 import type { ClearanceFetch } from '../gateway/clearance';
+import { ITEM_STATES, type ItemState, QPS } from '../rules';
 
-export type OrderState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
-export const ORDER_STATES: readonly OrderState[] = ['pending', 'running', 'done', 'failed', 'skipped'];
+export type OrderState = ItemState;
+export const ORDER_STATES: readonly OrderState[] = ITEM_STATES;
 
 /**
  * `created` never ran; `running` is running now or was when the process died; `paused` was
@@ -31,7 +32,7 @@ export const DEFAULT_BATCH_OPTIONS: BatchOptions = {
   needImage: false,
   refresh: false,
   concurrency: 4,
-  qps: 10,
+  qps: QPS.default,
 };
 
 /** An input entry that is not an order id: where it was, never more than a safe preview of it. */

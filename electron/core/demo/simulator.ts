@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { isSignMethod, signParams } from '../gateway/sign';
 import { parseShanghaiTimestamp, shanghaiDate } from '../gateway/timestamp';
+import { isOrderIdText } from '../rules';
 import { expiryOf, findSample, SCENARIO_ORDERS, type Scenario } from './samples';
 
 /** The account name demo records are kept under (the app's demo profile, and `get --demo`). */
@@ -385,7 +386,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         'isv.missing-parameter',
         '缺少参数 order_id',
       );
-    if (!/^\d{1,20}$/.test(orderId))
+    if (!isOrderIdText(orderId))
       return errorTree(41, 'Invalid arguments:order_id', 'isv.invalid-parameter', '非法参数');
     const scenario = (SCENARIO_ORDERS as Record<string, Scenario>)[orderId];
     if (scenario) return scenarioFault(scenario);

@@ -12,13 +12,13 @@ import type { ImageSide } from '../gateway/clearance';
 import { shanghaiTimestamp } from '../gateway/timestamp';
 import {
   credentialTypeLabel,
-  type ExpiryStatus,
   ID_FORM_LABELS,
   maskIdNumber,
   maskName,
   validateIdentity,
   WARNINGS,
 } from '../idcard';
+import { EXPIRY_STATUS_LABELS } from '../rules';
 import type { StoredRecord } from '../vault/types';
 import { codePointLabel, type FontSet } from './fonts';
 import { type CheckedImage, MAX_IMAGE_SIDE } from './images';
@@ -35,13 +35,7 @@ const INK = '#111111';
 const GREY = '#666666';
 const ALERT = '#b00020';
 
-export const EXPIRY_STATUS_TEXT: Record<ExpiryStatus, { zh: string; en: string }> = {
-  valid: { zh: '有效', en: 'valid' },
-  expiring: { zh: '即将过期', en: 'expiring soon' },
-  expired: { zh: '已过期', en: 'expired' },
-  'long-term': { zh: '长期有效', en: 'long-term' },
-  unparsed: { zh: '无法识别', en: 'unreadable' },
-};
+export const EXPIRY_STATUS_TEXT = EXPIRY_STATUS_LABELS;
 
 /** Every page and manifest row of an export from the demo gateway says so. */
 export const DEMO_MARK = '演示数据 DEMO — 虚构信息，不得用于清关 / invented, not for customs';

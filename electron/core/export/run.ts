@@ -17,6 +17,7 @@ import type { ImageSide } from '../gateway/clearance';
 import { shanghaiDate, shanghaiTimestamp } from '../gateway/timestamp';
 import { credentialTypeLabel, maskIdNumber, maskName, WARNINGS } from '../idcard';
 import type { Finding } from '../orders/types';
+import { DEFAULT_WATERMARK, diskFull, FIELD, isOrderIdText, RECORD_FLAG_LABELS } from '../rules';
 import { DEFAULT_FALLBACK_FONTS, type FontBytes, FontSet, loadFonts } from './fonts';
 import { type CheckedImage, checkImage, type FittedImage, fitImage, MAX_IMAGE_SIDE } from './images';
 import { type ManifestFormat, type ManifestWriter, manifestFormat, openManifest } from './manifest';
@@ -54,7 +55,7 @@ import type {
   ExportWarningCode,
 } from './types';
 
-export const DEFAULT_WATERMARK = '仅供清关使用';
+export { DEFAULT_WATERMARK } from '../rules';
 
 type Doc = InstanceType<typeof PDFKit>;
 
@@ -67,7 +68,8 @@ export function checkWatermark(text: string): Result<string, ClearanceError> {
   const bad = (zh: string, en: string) =>
     fail(clearanceError('export-watermark-invalid', { detail: `${zh} / ${en}` }));
   if (!t) return bad('为空', 'empty');
-  if ([...t].length > 40) return bad('超过 40 个字', 'over 40 characters');
+  const max = FIELD.watermark.max;
+  if ([...t].length > max) return bad(`超过 ${max} 个字`, `over ${max} characters`);
   if (/无效|無效|作废|作廢/.test(t)) return bad('含“无效/作废”字样', 'says invalid or void');
   if (/[\u0000-\u001f\u007f]/.test(t)) return bad('含控制字符', 'control characters');
   return ok(t);
@@ -165,14 +167,12 @@ class PdfOut {
   }
 }
 
-const FLAG_TEXT = {
-  expired: '已过期 expired',
-  expiring: '即将过期 expiring',
-  invalid: '号码有误 invalid',
-  noImages: '无照片 no images',
-};
-
-const isOrderId = (id: string) => /^\d{1,20}$/.test(id);
+const FLAG_OF = {
+  expired: 'expired',
+  expiring: 'expiring',
+  invalid: 'invalid',
+  noImages: 'no-images',
+} as const;
 
 /** From this many orders on, image files go into an `images/` subfolder (a folder of thousands is unusable). */
 export const IMAGE_SUBFOLDER_FROM = 50;
@@ -379,7 +379,7 @@ export async function runExport(
     let n = 0;
     for await (const record of source.records()) {
       if (opts.signal?.aborted) throw new ClearanceFailure(clearanceError('cancelled'));
-      if (!isOrderId(record.orderId)) throw new ClearanceFailure(clearanceError('order-id-invalid'));
+      if (!isOrderIdText(record.orderId)) throw new ClearanceFailure(clearanceError('order-id-invalid'));
       n++;
       const firstWarning = report.warnings.length;
       const findings = record.findings ?? [];
@@ -483,7 +483,7 @@ export async function runExport(
     const failed =
       template.columns.some((c) => c.field === 'result') && manifests.length ? (job.failed ?? []) : [];
     for (const f of failed) {
-      if (!isOrderId(f.orderId) || report.orderIds.includes(f.orderId)) continue;
+      if (!isOrderIdText(f.orderId) || report.orderIds.includes(f.orderId)) continue;
       const cells = failedCells(
         template,
         f.orderId,
@@ -510,8 +510,8 @@ export async function runExport(
     for (const m of manifests) m.writer.abort();
     pkg?.abort();
     if (err instanceof ClearanceFailure) return fail(err.error);
+    if (diskFull(err)) return fail(clearanceError('disk-full'));
     const code = (err as { code?: string }).code;
-    if (code === 'ENOSPC' || code === 'EDQUOT') return fail(clearanceError('disk-full'));
     return fail(clearanceError('export-failed', { detail: code ?? (err as Error)?.name ?? 'Error' }));
   } finally {
     // After a success every temporary name has been renamed, so this removes only leftovers.
@@ -547,9 +547,10 @@ function manifestCells(t: ExportTemplate, f: RowFacts): string[] {
   const r = f.record;
   const v = validateOnExportDay(r, f.ctx);
   const status = EXPIRY_STATUS_TEXT[v.expiry.status];
-  const flags = (Object.keys(FLAG_TEXT) as (keyof typeof FLAG_TEXT)[])
+  const flags = (Object.keys(FLAG_OF) as (keyof typeof FLAG_OF)[])
     .filter((k) => v.flags[k])
-    .map((k) => FLAG_TEXT[k]);
+    .map((k) => RECORD_FLAG_LABELS[FLAG_OF[k]])
+    .map((l) => `${l.zh} ${l.en}`);
   const own = f.warnings.map((w) => w.message['zh-CN']);
   // The export's own "no images" warning says more than the validation's: say it once.
   const fromValidation = v.warnings

@@ -1,4 +1,5 @@
 import { type ClearanceError, clearanceError, fail, ok, type Result } from '../errors';
+import { isOrderIdText, type OrderId } from '../rules';
 
 /** Labels people paste along with the number, from order lists in Chinese and English back offices. */
 const LABEL = /^(?:订单号|订单编号|订单|子订单号|主订单号|order\s*(?:id|no\.?|number)?|tid)\s*[:：#＃]?\s*/i;
@@ -19,15 +20,15 @@ export function foldFullWidth(s: string): string {
  * Accepts surrounding white space (scanners add CR/LF/tab), full-width digits from Chinese input
  * methods, and a pasted `订单号:` label. Never converts to Number: ids exceed 2^53.
  */
-export function normalizeOrderId(input: string): Result<string, ClearanceError> {
+export function normalizeOrderId(input: string): Result<OrderId, ClearanceError> {
   let s = foldFullWidth(input); // full-width digits and colon become ASCII
   s = s.replace(/[\s\u200b\ufeff]+/g, ' ').trim();
   s = s.replace(LABEL, '');
   s = s.replace(/^[(（[【]|[)）\]】]$/g, '').trim();
-  if (!/^\d{1,20}$/.test(s)) return fail(clearanceError('order-id-invalid'));
+  if (!isOrderIdText(s)) return fail(clearanceError('order-id-invalid'));
   s = s.replace(/^0+(?=\d)/, '');
   if (s === '0') return fail(clearanceError('order-id-invalid'));
-  return ok(s);
+  return ok(s as OrderId);
 }
 
 /** Split a pasted list (any separators: new lines, commas, tabs, spaces, Chinese punctuation). */

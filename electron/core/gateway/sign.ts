@@ -1,8 +1,8 @@
 import { createHash, createHmac } from 'node:crypto';
 
-export const SIGN_METHODS = ['md5', 'hmac', 'hmac-sha256'] as const;
-export type SignMethod = (typeof SIGN_METHODS)[number];
-export const DEFAULT_SIGN_METHOD: SignMethod = 'hmac-sha256';
+import { SIGN_METHODS, type SignMethod } from '../rules';
+
+export { DEFAULT_SIGN_METHOD, SIGN_METHODS, type SignMethod } from '../rules';
 
 export function isSignMethod(v: string): v is SignMethod {
   return (SIGN_METHODS as readonly string[]).includes(v);

@@ -5,9 +5,10 @@
  * in the vault, the UI, the command and the tests, whatever the host's time zone.
  */
 import type { Lang } from '../errors';
+import type { ExpiryStatus } from '../rules';
 
 export type IdForm = 'resident' | 'hmt-permit' | 'foreign-permanent' | 'unknown';
-export type ExpiryStatus = 'valid' | 'expiring' | 'expired' | 'long-term' | 'unparsed';
+export type { ExpiryStatus };
 
 export const WARNINGS = {
   'id-format': {

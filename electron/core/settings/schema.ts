@@ -1,21 +1,28 @@
 import { z } from 'zod';
 import { resolveGatewayUrl } from '../gateway/client';
-import { DEFAULT_SIGN_METHOD, SIGN_METHODS } from '../gateway/sign';
+import {
+  DEFAULT_WATERMARK,
+  EXPORT_SPLIT,
+  FIELD,
+  GATEWAY_NAMES,
+  LANGUAGES,
+  PROFILE_DEFAULTS,
+  PROFILE_NAME_PATTERN,
+  PROFILE_NAME_RULE,
+  QPS,
+  RETENTION,
+  SIGN_METHODS,
+} from '../rules';
 
 /**
- * The one schema of the settings file (profiles and preferences). Secrets are not part of it:
- * unknown keys are dropped on every read, so nothing secret can ride along even if written by hand.
+ * The one schema of the settings file (profiles and preferences), built from core/rules.ts; the
+ * defaults of the preferences are this file's. Secrets are not part of it: unknown keys are
+ * dropped on every read, so nothing secret can ride along even if written by hand.
  */
 
-/** A profile's name is its id (keychain account names, `--profile`): short, ASCII, no separators. */
-export const profileNameSchema = z
-  .string()
-  .regex(
-    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/,
-    'letters, digits, "_", "." or "-", at most 40, starting with a letter or digit',
-  );
+export { GATEWAY_NAMES, LANGUAGES };
 
-export const GATEWAY_NAMES = ['production', 'overseas', 'demo'] as const;
+export const profileNameSchema = z.string().regex(PROFILE_NAME_PATTERN, PROFILE_NAME_RULE);
 
 /** A gateway setting: a named gateway, `demo`, an https URL, or plain http to this machine only. */
 export const isGatewaySetting = (v: string) => v === 'demo' || resolveGatewayUrl(v).ok;
@@ -54,7 +61,7 @@ const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 export const redirectUriSchema = z
   .string()
   .trim()
-  .max(300)
+  .max(FIELD.redirectUri.max)
   .refine((v) => {
     try {
       const u = new URL(v);
@@ -88,11 +95,11 @@ export type Authorization = z.infer<typeof authorizationSchema>;
 
 export const profileSchema = z.object({
   name: profileNameSchema,
-  displayName: z.string().trim().max(80).default(''),
-  appKey: z.string().trim().min(1).max(64),
-  gateway: gatewaySchema.default('production'),
-  signMethod: z.enum(SIGN_METHODS).default(DEFAULT_SIGN_METHOD),
-  targetAppKey: z.string().trim().min(1).max(64).optional(),
+  displayName: z.string().trim().max(FIELD.displayName.max).default(PROFILE_DEFAULTS.displayName),
+  appKey: z.string().trim().min(FIELD.appKey.min).max(FIELD.appKey.max),
+  gateway: gatewaySchema.default(PROFILE_DEFAULTS.gateway),
+  signMethod: z.enum(SIGN_METHODS).default(PROFILE_DEFAULTS.signMethod),
+  targetAppKey: z.string().trim().min(1).max(FIELD.targetAppKey.max).optional(),
   /** Last day the session key is known to be valid on, if the user entered it. */
   sessionExpiresAt: isoDateSchema.optional(),
   /** Set when the gateway rejected the session (codes 26/27, invalid-sessionkey); cleared by a new session key. */
@@ -106,32 +113,30 @@ export const profileSchema = z.object({
   /** What the last authorisation or renewal said, as absolute Beijing times; never a token. */
   authorization: authorizationSchema.optional(),
   /** Calls per second the batch engine may make for this account. */
-  qps: z.number().int().min(1).max(1000).default(10),
+  qps: z.number().int().min(QPS.min).max(QPS.max).default(PROFILE_DEFAULTS.qps),
 });
 export type Profile = z.infer<typeof profileSchema>;
 /** What a caller supplies to add a profile: the rest takes its default. */
 export type ProfileInput = z.input<typeof profileSchema>;
 
-export const LANGUAGES = ['zh-CN', 'en-US'] as const;
-
-const days = (max: number) => z.number().int().min(1).max(max);
+const days = (rule: { min: number; max: number }) => z.number().int().min(rule.min).max(rule.max);
 
 export const preferencesSchema = z.object({
   language: z.enum(LANGUAGES).default('zh-CN'),
   /** Fetched records are purged this many days after fetching. */
-  retentionDays: days(3650).default(30),
+  retentionDays: days(RETENTION.retentionDays).default(30),
   /** ID images may be purged sooner than the record (unset: same as the record). */
-  imageRetentionDays: days(3650).optional(),
-  auditRetentionDays: days(3650).default(180),
+  imageRetentionDays: days(RETENTION.imageRetentionDays).optional(),
+  auditRetentionDays: days(RETENTION.auditRetentionDays).default(180),
   /** A credential expiring within this many days is flagged. */
-  expiringSoonDays: days(365).default(30),
-  // The export's own rule (core/export checkWatermark) allows 1–40 characters; the schema agrees.
-  watermarkText: z.string().min(1).max(40).default('仅供清关使用'),
+  expiringSoonDays: days(RETENTION.expiringSoonDays).default(30),
+  // The export's own check (core/export checkWatermark) applies the same rule and a few more.
+  watermarkText: z.string().min(FIELD.watermark.min).max(FIELD.watermark.max).default(DEFAULT_WATERMARK),
   downloadImagesByDefault: z.boolean().default(true),
   /** Combined export PDFs are split every this many orders (unset: one file). */
-  exportSplitEvery: z.number().int().min(1).max(100_000).optional(),
+  exportSplitEvery: z.number().int().min(EXPORT_SPLIT.min).max(EXPORT_SPLIT.max).optional(),
   /** A session known to expire within this many days is flagged (status bar, profile list). */
-  sessionWarnDays: days(90).default(7),
+  sessionWarnDays: days(RETENTION.sessionWarnDays).default(7),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
 

@@ -5,6 +5,7 @@ import { DEMO_PROFILE } from '../demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../errors';
 import { fsError } from '../fsutil';
 import { beijingIso } from '../gateway/auth';
+import type { SessionHealth } from '../rules';
 import { PROFILE_SECRET_KINDS, type ProfileSecretKind, secretAccount } from '../secrets';
 import type { SecretStore } from '../secrets/types';
 import { ensureDataDir } from './paths';
@@ -33,7 +34,7 @@ export interface ConfLike {
   set(key: string, value: unknown): void;
 }
 
-export type SessionHealth = 'ok' | 'expiring' | 'expired' | 'needs-reauth' | 'missing';
+export type { SessionHealth };
 
 /** A session known to expire within this many days is flagged ahead of time (the preference's default). */
 export const SESSION_WARN_DAYS = 7;

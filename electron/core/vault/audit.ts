@@ -7,18 +7,10 @@
 import { hostname, userInfo } from 'node:os';
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { ClearanceFailure, clearanceError } from '../errors';
+import { AUDIT_ACTIONS } from '../rules';
 import type { AuditAction, AuditEntry, AuditQuery } from './types';
 
-export const AUDIT_ACTIONS: readonly AuditAction[] = [
-  'fetch',
-  'reveal',
-  'copy',
-  'export',
-  'print',
-  'forget',
-  'purge',
-  'batch',
-];
+export { AUDIT_ACTIONS };
 
 export const AUDIT_SCHEMA = `
 CREATE TABLE audit (

@@ -23,7 +23,9 @@ export interface StoredRecord {
   requestId: string | null;
 }
 
-export type RecordFlag = 'expired' | 'expiring' | 'invalid' | 'no-images';
+import type { AuditAction, RecordFlag } from '../rules';
+
+export type { RecordFlag };
 
 export interface RecordQuery {
   /** Order id prefix, a name (or part), or the last digits of the ID number. */
@@ -44,7 +46,7 @@ export interface RecordPage {
   total: number;
 }
 
-export type AuditAction = 'fetch' | 'reveal' | 'copy' | 'export' | 'print' | 'forget' | 'purge' | 'batch';
+export type { AuditAction };
 
 /** Who did what to which orders; never the personal data itself. */
 export interface AuditEntry {

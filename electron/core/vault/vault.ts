@@ -12,6 +12,7 @@ import type { ClearanceFetch, ImageSide } from '../gateway/clearance';
 import type { ImageMime } from '../gateway/images';
 import { shanghaiDate } from '../gateway/timestamp';
 import { type IdentityValidation, normalizeIdNumber, parseExpiry, validateIdentity } from '../idcard';
+import { diskFull } from '../rules';
 import { type Actor, AUDIT_SCHEMA, appendAudit, currentActor, purgeAudit, queryAudit } from './audit';
 import { migrate } from './migrations';
 import { NAME_GRAMS_MIGRATION, nameContains, nameIsGram, registerNameGrams } from './name-search';
@@ -93,7 +94,7 @@ const SHANGHAI_MS = 8 * 3_600_000;
 export function vaultError(err: unknown): ClearanceError {
   if (err instanceof ClearanceFailure) return err.error;
   const code = String((err as { code?: unknown }).code ?? '');
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return clearanceError('disk-full');
+  if (diskFull(err)) return clearanceError('disk-full');
   if (code === 'SQLITE_NOTADB') return clearanceError('vault-key');
   if (code.startsWith('SQLITE_CORRUPT')) return clearanceError('vault-damaged');
   return clearanceError('vault-failed', { detail: code || (err as Error)?.name || 'error' });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { BatchRun, createJob, ordersFromText, readOrders, SqliteJobStore } from '../../core/batch';
 import { RateGate } from '../../core/batch/gate';
 import type { JobInfo } from '../../core/batch/types';
-import { ClearanceFailure, clearanceError } from '../../core/errors';
+import { ClearanceFailure, clearanceError, orderFailureMessage } from '../../core/errors';
 import { fsError } from '../../core/fsutil';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
@@ -153,9 +153,7 @@ export function batchHandlers(
             orderId: o.orderId,
             state: o.state,
             errorKind: o.failure?.kind ?? null,
-            message: o.failure
-              ? clearanceError(o.failure.reason, o.failure.code ? { code: o.failure.code } : {}).message
-              : null,
+            message: o.failure ? orderFailureMessage(o.failure) : null,
           })),
         };
       }),

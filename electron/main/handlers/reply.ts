@@ -1,6 +1,7 @@
 /** How a handler body becomes an IPC reply: a typed error value, never a thrown stack. */
 import { type ClearanceError, ClearanceFailure } from '../../core/errors';
 import { fsError } from '../../core/fsutil';
+import { diskFull } from '../../core/rules';
 
 export type R<T> = Promise<{ ok: true; value: T } | { ok: false; error: ClearanceError }>;
 
@@ -10,8 +11,7 @@ export async function guard<T>(body: () => Promise<T>): R<T> {
     return { ok: true, value: await body() };
   } catch (err) {
     if (err instanceof ClearanceFailure) return { ok: false, error: err.error };
-    const code = (err as { code?: string }).code;
-    if (code === 'ENOSPC' || code === 'SQLITE_FULL') return { ok: false, error: fsError(err) };
+    if (diskFull(err)) return { ok: false, error: fsError(err) };
     throw err;
   }
 }
