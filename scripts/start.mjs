@@ -1,26 +1,34 @@
-// `npm start`: launches the desktop app with Electron where its binary is installed; where it is
-// not (it downloads from GitHub at install time, which some networks block), says so and points
-// to what works without it: the command and the browser harness, both with the demo gateway.
+// `npm start`: launches the desktop app with Electron. When Electron's binary is not installed yet
+// (electron@45 fetches it on first use, not at `npm ci`), it is downloaded first through Electron's
+// own installer, with progress (scripts/electron-binary.mjs). Only when that fails does this say
+// why and point to what works without the binary: the command and the browser harness.
+//   node scripts/start.mjs [app flags…]     install when missing, then launch
+//   node scripts/start.mjs --install-only   install when missing, print the binary's path, exit
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { ensureElectron } from './electron-binary.mjs';
 
-const pkg = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
-const pathFile = join(pkg, 'path.txt');
-const binary = existsSync(pathFile) ? join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim()) : null;
+const args = process.argv.slice(2);
+const installOnly = args.includes('--install-only');
 
-if (!binary || !existsSync(binary)) {
-  console.error(`Electron's binary is not installed on this machine, so the desktop window cannot open here.
-(It is downloaded from GitHub by \`npm ci\`; this install skipped or could not reach it.)
+const got = await ensureElectron();
+if (!got.binary) {
+  console.error(`Electron's binary could not be installed, so the desktop window cannot open here.
+Reason: ${got.reason}
 
 What works without it, on the same core:
   node dist/cli/clearance-desk.js get 1460536261312998 --demo     the command, against the built-in demo gateway
   node dist/cli/clearance-desk.js --help                           every command
   npm run harness -- --demo                                        the full UI in a browser (open the printed URL)
 
-To get the desktop app: run \`npm ci\` on a machine that can reach GitHub (without ELECTRON_SKIP_BINARY_DOWNLOAD), then \`npm start\`.`);
+To get the desktop app: run \`npm start\` again where the download can succeed. Electron's installer honours
+ELECTRON_MIRROR (a mirror of github.com/electron/electron/releases), electron_config_cache (a folder that
+already holds the zip), HTTPS_PROXY/NO_PROXY, and electron_use_remote_checksums=1 (the mirror's SHASUMS256.txt).`);
   process.exit(1);
 }
-const child = spawn(binary, ['dist/main/main.js', ...process.argv.slice(2)], { stdio: 'inherit' });
-child.on('exit', (code) => process.exit(code ?? 0));
+if (installOnly) {
+  console.log(got.binary);
+  process.exit(0);
+}
+const child = spawn(got.binary, ['dist/main/main.js', ...args], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, () => child.kill(s));
