@@ -33,7 +33,7 @@ export function shown(text: string): string {
 
 export const say = (io: Io, zh: string, en: string) => (io.lang === 'zh-CN' ? zh : en);
 
-/** The one JSON shape of a failure, on stdout (issue 2). */
+/** The one JSON shape of a failure, on stdout (README: The command). */
 export function errorJson(e: ClearanceError, lang: Lang) {
   return {
     ok: false,

@@ -588,7 +588,7 @@ export function isClearanceError(v: unknown): v is ClearanceError {
   return typeof v === 'object' && v !== null && 'kind' in v && 'reason' in v && 'message' in v;
 }
 
-/** Exit status of the command for each kind (issue: 2 input, 3 business, 4 auth…, 5 retryable, 6 protocol). */
+/** Exit status of the command for each kind: 2 input, 3 business, 4 auth…, 5 retryable, 6 protocol. */
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {
     case 'invalid-input':

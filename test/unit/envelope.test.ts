@@ -11,7 +11,7 @@ const parse = (name: string, format: 'json' | 'xml' = name.endsWith('.xml') ? 'x
   return r.value;
 };
 
-describe('parseEnvelope on the shared fixtures', () => {
+describe('parseEnvelope on the fixtures', () => {
   it('success-19-digit.json: the 19-digit order_id comes back exactly (JSON.parse would round it)', () => {
     const env = parse('success-19-digit.json');
     expect(env.type).toBe('response');

@@ -114,7 +114,7 @@ describe('region and forms', () => {
 });
 
 describe('expiry', () => {
-  it('parses every form of the protocol document', () => {
+  it('parses every form the gateway sends', () => {
     expect(parseExpiry('20240101')).toEqual({ kind: 'date', date: '2024-01-01' });
     expect(parseExpiry('2024.01.01')).toEqual({ kind: 'date', date: '2024-01-01' });
     expect(parseExpiry('2024-01-01')).toEqual({ kind: 'date', date: '2024-01-01' });

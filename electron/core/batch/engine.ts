@@ -252,8 +252,8 @@ export class BatchRun {
     ticker?.unref?.();
     this.emit(true);
 
-    // A ban longer than the client waits out by itself pauses every worker until it ends (issue: the
-    // whole job pauses, then continues). A spent daily quota still stops the job.
+    // A ban longer than the client waits out by itself pauses every worker until it ends: the whole
+    // job pauses, then continues. A spent daily quota still stops the job.
     let bannedUntil = 0;
     const bansOf = new Map<string, number>();
     const worker = async () => {
