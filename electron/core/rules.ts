@@ -29,6 +29,9 @@ export const isOrderIdText = (s: string): boolean => ORDER_ID_PATTERN.test(s);
 export const PROFILE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 export const PROFILE_NAME_RULE =
   'letters, digits, "_", "." or "-", at most 40, starting with a letter or digit';
+export const PROFILE_NAME_MAX = 40;
+/** The same rule as an HTML `pattern` attribute (anchored by the browser, compiled with the `v` flag). */
+export const PROFILE_NAME_HTML_PATTERN = '[A-Za-z0-9][A-Za-z0-9_.\\-]{0,39}';
 
 export const SIGN_METHODS = ['md5', 'hmac', 'hmac-sha256'] as const;
 export type SignMethod = (typeof SIGN_METHODS)[number];
@@ -139,7 +142,7 @@ export const RECORD_FLAG_LABELS: Record<RecordFlag, Label> = {
 };
 
 export const SESSION_HEALTH_LABELS: Record<SessionHealth, Label> = {
-  ok: { zh: '授权正常', en: 'session ok' },
+  ok: { zh: '授权正常', en: 'session OK' },
   expiring: { zh: '授权即将过期', en: 'session expiring soon' },
   expired: { zh: '授权已过期', en: 'session expired' },
   'needs-reauth': { zh: '需要重新授权', en: 're-authorisation needed' },

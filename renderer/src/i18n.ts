@@ -3,8 +3,24 @@
  * table has the same shape as the Chinese one, so a missing text is a type error.
  */
 import { createContext, useContext } from 'react';
-import type { ExpiryStatus, RecordFlag, SessionHealth } from '../../electron/contract';
+import {
+  EXPIRY_STATUS_LABELS,
+  ITEM_STATE_LABELS,
+  JOB_STATE_LABELS,
+  type Label,
+  RECORD_FLAG_LABELS,
+  SESSION_HEALTH_LABELS,
+} from '../../electron/core/rules';
 import type { ErrorKind, Lang } from './api';
+
+// The states' words are the rules module's, shared with the command and the export.
+const zhOf = <K extends string>(t: Record<K, Label>) =>
+  Object.fromEntries(Object.entries<Label>(t).map(([k, l]) => [k, l.zh])) as Record<K, string>;
+/** English labels start with a capital here: on the desk they stand alone (badges, chips, columns). */
+const enOf = <K extends string>(t: Record<K, Label>) =>
+  Object.fromEntries(
+    Object.entries<Label>(t).map(([k, l]) => [k, l.en.charAt(0).toUpperCase() + l.en.slice(1)]),
+  ) as Record<K, string>;
 
 const zh = {
   appName: '清关助手',
@@ -87,28 +103,13 @@ const zh = {
     rareChars: (cps: string) => `含生僻字 ${cps}`,
   },
   expiry: {
-    valid: '有效',
-    expiring: '即将过期',
-    expired: '已过期',
-    'long-term': '长期有效',
-    unparsed: '无法识别',
+    ...zhOf(EXPIRY_STATUS_LABELS),
     daysLeft: (n: number) => `剩余 ${n} 天`,
     daysAgo: (n: number) => `${n} 天前`,
     today: '今天到期',
-  } satisfies Record<ExpiryStatus, string> & Record<string, unknown>,
-  flags: {
-    expired: '已过期',
-    expiring: '即将过期',
-    invalid: '校验未通过',
-    'no-images': '无照片',
-  } satisfies Record<RecordFlag, string>,
-  health: {
-    ok: '授权正常',
-    expiring: '授权即将过期',
-    expired: '授权已过期',
-    'needs-reauth': '需要重新授权',
-    missing: '未设置授权',
-  } satisfies Record<SessionHealth, string>,
+  },
+  flags: zhOf(RECORD_FLAG_LABELS),
+  health: zhOf(SESSION_HEALTH_LABELS),
   errors: {
     title: '查询失败',
     kinds: {
@@ -208,20 +209,8 @@ const zh = {
     cancelTitle: '取消这个批量任务？',
     cancelBody: '已完成的订单会保留；未完成的不再查询。之后仍可继续该任务。',
     exportDone: '导出已完成的订单',
-    states: {
-      running: '进行中',
-      paused: '已暂停',
-      stopped: '已停止',
-      cancelled: '已取消',
-      finished: '已完成',
-    },
-    itemStates: {
-      pending: '等待',
-      running: '查询中',
-      done: '完成',
-      failed: '失败',
-      skipped: '跳过',
-    },
+    states: zhOf(JOB_STATE_LABELS),
+    itemStates: zhOf(ITEM_STATE_LABELS),
     stoppedBy: '任务因以下原因停止：',
     unfinished: '未完成的任务',
     noUnfinished: '没有未完成的任务。',
@@ -439,28 +428,13 @@ const en: Dict = {
     rareChars: (cps) => `Rare character ${cps}`,
   },
   expiry: {
-    valid: 'Valid',
-    expiring: 'Expiring soon',
-    expired: 'Expired',
-    'long-term': 'Long-term',
-    unparsed: 'Unreadable',
+    ...enOf(EXPIRY_STATUS_LABELS),
     daysLeft: (n) => `${n} ${n === 1 ? 'day' : 'days'} left`,
     daysAgo: (n) => `${n} ${n === 1 ? 'day' : 'days'} ago`,
     today: 'expires today',
   },
-  flags: {
-    expired: 'Expired',
-    expiring: 'Expiring soon',
-    invalid: 'Failed validation',
-    'no-images': 'No images',
-  },
-  health: {
-    ok: 'Session OK',
-    expiring: 'Session expiring soon',
-    expired: 'Session expired',
-    'needs-reauth': 'Re-authorisation needed',
-    missing: 'No session key',
-  },
+  flags: enOf(RECORD_FLAG_LABELS),
+  health: enOf(SESSION_HEALTH_LABELS),
   errors: {
     title: 'Lookup failed',
     kinds: {
@@ -562,20 +536,8 @@ const en: Dict = {
     cancelTitle: 'Cancel this batch?',
     cancelBody: 'Finished orders are kept; the rest are not looked up. You can resume the job later.',
     exportDone: 'Export the finished orders',
-    states: {
-      running: 'Running',
-      paused: 'Paused',
-      stopped: 'Stopped',
-      cancelled: 'Cancelled',
-      finished: 'Finished',
-    },
-    itemStates: {
-      pending: 'Waiting',
-      running: 'Looking up',
-      done: 'Done',
-      failed: 'Failed',
-      skipped: 'Skipped',
-    },
+    states: enOf(JOB_STATE_LABELS),
+    itemStates: enOf(ITEM_STATE_LABELS),
     stoppedBy: 'The job stopped because:',
     unfinished: 'Unfinished jobs',
     noUnfinished: 'No unfinished job.',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import keytar from 'keytar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../electron/core/demo/simulator';
+import { PROFILE_DEFAULTS } from '../../electron/core/rules';
 import { installationId, KEYCHAIN_SERVICE } from '../../electron/core/secrets';
 import { settingsFilePath } from '../../electron/core/settings/store';
 import { CLI, type CliRun, runCli, tempDir } from '../support/cli';
@@ -107,6 +108,11 @@ withKeyring('clearance-desk profile, with the keychain', { timeout: 120_000 }, (
       },
       { name: 'other', displayName: '二号店', hasSecret: true, hasSession: true, isDefault: false },
     ]);
+    // Added without --sign-method: the command applies the one set of profile defaults (core/rules.ts).
+    expect(out.profiles[1]).toMatchObject({
+      signMethod: PROFILE_DEFAULTS.signMethod,
+      qps: PROFILE_DEFAULTS.qps,
+    });
     for (const p of out.profiles) {
       expect(Object.keys(p)).not.toContain('appSecret');
       expect(Object.keys(p)).not.toContain('session');

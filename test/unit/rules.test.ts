@@ -9,6 +9,7 @@ import * as rules from '../../electron/core/rules';
 import { defaultSettings, preferencesSchema, profileSchema } from '../../electron/core/settings/schema';
 import { type Backend, createBackend } from '../../electron/main/backend';
 import { type IpcMainLike, registerHandlers, type SenderInfo } from '../../electron/main/ipc';
+import { NEW_PROFILE_DRAFT } from '../../renderer/src/views/settings/ProfileForm';
 import { tempDir } from '../support/cli';
 
 describe('the rules module', () => {
@@ -31,6 +32,35 @@ describe('the rules module', () => {
       gateway: 'production',
     });
     expect(DEFAULT_BATCH_OPTIONS.qps).toBe(rules.QPS.default);
+  });
+
+  it('the new-profile form, the command and the settings file start a profile with the same values', () => {
+    const file = profileSchema.parse({ name: 'shop1', appKey: 'k' });
+    // The command adds what the user named and lets the settings schema fill in the rest.
+    expect(NEW_PROFILE_DRAFT).toMatchObject({
+      gatewayChoice: file.gateway,
+      signMethod: file.signMethod,
+      qps: String(file.qps),
+      displayName: file.displayName,
+    });
+    expect(DEFAULT_BATCH_OPTIONS.qps).toBe(file.qps);
+    // The form's name pattern is the rule's, as the browser compiles it (anchored, `v` flag).
+    const html = new RegExp(`^(?:${rules.PROFILE_NAME_HTML_PATTERN})$`, 'v');
+    for (const name of [
+      'shop1',
+      'a',
+      'A.b_c-d',
+      'x'.repeat(40),
+      'x'.repeat(41),
+      '-a',
+      '_a',
+      'a b',
+      '店',
+      'a/b',
+      '',
+    ]) {
+      expect(html.test(name), name).toBe(rules.PROFILE_NAME_PATTERN.test(name));
+    }
   });
 
   it('the contract and the settings schema accept and refuse the same edges of every limit', () => {

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AuditRow, RequestOf } from '../../../../electron/contract';
+import { AUDIT_ACTIONS, isOrderIdText } from '../../../../electron/core/rules';
 import { type ClearanceError, invoke } from '../../api';
 import { useI18n } from '../../i18n';
 
 type AuditAction = NonNullable<RequestOf<'audit.list'>['action']>;
-const ACTIONS: AuditAction[] = ['fetch', 'reveal', 'copy', 'export', 'print', 'forget', 'purge', 'batch'];
+const ACTIONS: readonly AuditAction[] = AUDIT_ACTIONS;
 
 /** The audit log: filter by action, order id and date; newest first. */
 export function AuditPanel() {
@@ -20,7 +21,7 @@ export function AuditPanel() {
     const r = await invoke('audit.list', {
       limit: 300,
       ...(action ? { action } : {}),
-      ...(/^\d{1,20}$/.test(id) ? { orderId: id } : {}),
+      ...(isOrderIdText(id) ? { orderId: id } : {}),
       ...(since ? { since } : {}),
     });
     if (r.ok) {

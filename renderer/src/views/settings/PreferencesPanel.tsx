@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { Preferences } from '../../../../electron/contract';
+import { FIELD, RETENTION } from '../../../../electron/core/rules';
 import { invoke, type Lang } from '../../api';
 import { useAction } from '../../hooks/useAction';
 import { useI18n } from '../../i18n';
@@ -88,30 +89,30 @@ export function PreferencesPanel() {
             label={t.settings.retentionDays}
             value={d.retentionDays}
             onChange={(v) => set('retentionDays', v)}
-            min={1}
-            max={3650}
+            min={RETENTION.retentionDays.min}
+            max={RETENTION.retentionDays.max}
           />
           <NumberField
             label={t.settings.imageRetentionDays}
             value={d.imageRetentionDays}
             onChange={(v) => set('imageRetentionDays', v)}
-            min={1}
-            max={3650}
+            min={RETENTION.imageRetentionDays.min}
+            max={RETENTION.imageRetentionDays.max}
             optional
           />
           <NumberField
             label={t.settings.auditRetentionDays}
             value={d.auditRetentionDays}
             onChange={(v) => set('auditRetentionDays', v)}
-            min={30}
-            max={3650}
+            min={RETENTION.auditRetentionDays.min}
+            max={RETENTION.auditRetentionDays.max}
           />
           <NumberField
             label={t.settings.expiringSoonDays}
             value={d.expiringSoonDays}
             onChange={(v) => set('expiringSoonDays', v)}
-            min={1}
-            max={365}
+            min={RETENTION.expiringSoonDays.min}
+            max={RETENTION.expiringSoonDays.max}
           />
           <label className="field">
             <span>{t.settings.watermarkText}</span>
@@ -119,7 +120,7 @@ export function PreferencesPanel() {
               value={d.watermarkText}
               onChange={(e) => set('watermarkText', e.target.value)}
               required
-              maxLength={40}
+              maxLength={FIELD.watermark.max}
             />
           </label>
           <label className="check field-check">

@@ -1,14 +1,22 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { ProfileView, Reply } from '../../../../electron/contract';
+import {
+  FIELD,
+  GATEWAY_NAMES,
+  PROFILE_DEFAULTS,
+  PROFILE_NAME_HTML_PATTERN,
+  PROFILE_NAME_MAX,
+  QPS,
+} from '../../../../electron/core/rules';
 import { invoke } from '../../api';
 import { useAction } from '../../hooks/useAction';
 import { useI18n } from '../../i18n';
 import { useApp } from '../../state';
 
 type SignMethod = ProfileView['signMethod'];
-const PRESET_GATEWAYS = ['production', 'overseas', 'demo'] as const;
+const PRESET_GATEWAYS = GATEWAY_NAMES;
 
-interface ProfileDraft {
+export interface ProfileDraft {
   name: string;
   displayName: string;
   appKey: string;
@@ -20,16 +28,17 @@ interface ProfileDraft {
   qps: string;
 }
 
-const emptyDraft: ProfileDraft = {
+/** What the form shows for a new account: the rules' defaults, as the command and the settings file apply them. */
+export const NEW_PROFILE_DRAFT: ProfileDraft = {
   name: '',
-  displayName: '',
+  displayName: PROFILE_DEFAULTS.displayName,
   appKey: '',
-  gatewayChoice: 'production',
+  gatewayChoice: PROFILE_DEFAULTS.gateway,
   gatewayUrl: '',
-  signMethod: 'md5',
+  signMethod: PROFILE_DEFAULTS.signMethod,
   targetAppKey: '',
   sessionExpiresAt: '',
-  qps: '2',
+  qps: String(PROFILE_DEFAULTS.qps),
 };
 
 function draftOf(p: ProfileView): ProfileDraft {
@@ -59,7 +68,7 @@ export function ProfileForm({
 }) {
   const { t, pick } = useI18n();
   const app = useApp();
-  const [d, setD] = useState<ProfileDraft>(profile ? draftOf(profile) : emptyDraft);
+  const [d, setD] = useState<ProfileDraft>(profile ? draftOf(profile) : NEW_PROFILE_DRAFT);
   // Secrets are write-only: never prefilled, cleared after saving.
   const [appSecret, setAppSecret] = useState('');
   const [session, setSession] = useState('');
@@ -78,7 +87,7 @@ export function ProfileForm({
         signMethod: d.signMethod,
         targetAppKey: d.targetAppKey.trim() || null,
         sessionExpiresAt: d.sessionExpiresAt || null,
-        qps: Math.max(1, Math.round(Number(d.qps)) || 1),
+        qps: Math.max(QPS.min, Math.round(Number(d.qps)) || QPS.min),
       });
       if (!saved.ok) return saved;
       if (!appSecret && !session) return { ok: true, value: 'saved' };
@@ -109,15 +118,19 @@ export function ProfileForm({
             onChange={(e) => set('name', e.target.value)}
             required
             disabled={profile !== null}
-            maxLength={40}
-            pattern="[A-Za-z0-9][A-Za-z0-9_.\-]*"
+            maxLength={PROFILE_NAME_MAX}
+            pattern={PROFILE_NAME_HTML_PATTERN}
             title={t.settings.nameRule}
             autoComplete="off"
           />
         </label>
         <label className="field">
           <span>{t.settings.displayName}</span>
-          <input value={d.displayName} onChange={(e) => set('displayName', e.target.value)} maxLength={80} />
+          <input
+            value={d.displayName}
+            onChange={(e) => set('displayName', e.target.value)}
+            maxLength={FIELD.displayName.max}
+          />
         </label>
         <label className="field">
           <span>{t.settings.appKey}</span>
@@ -125,7 +138,7 @@ export function ProfileForm({
             value={d.appKey}
             onChange={(e) => set('appKey', e.target.value)}
             required
-            maxLength={64}
+            maxLength={FIELD.appKey.max}
             className="mono"
             autoComplete="off"
           />
@@ -167,7 +180,7 @@ export function ProfileForm({
           <input
             value={d.targetAppKey}
             onChange={(e) => set('targetAppKey', e.target.value)}
-            maxLength={64}
+            maxLength={FIELD.targetAppKey.max}
             className="mono"
           />
         </label>
@@ -183,8 +196,8 @@ export function ProfileForm({
           <span>{t.settings.qps}</span>
           <input
             type="number"
-            min={1}
-            max={1000}
+            min={QPS.min}
+            max={QPS.max}
             step={1}
             value={d.qps}
             onChange={(e) => set('qps', e.target.value)}
@@ -209,7 +222,7 @@ export function ProfileForm({
               value={appSecret}
               onChange={(e) => setAppSecret(e.target.value)}
               autoComplete="new-password"
-              maxLength={256}
+              maxLength={FIELD.appSecret.max}
             />
           </label>
           <label className="field">
@@ -227,7 +240,7 @@ export function ProfileForm({
               value={session}
               onChange={(e) => setSession(e.target.value)}
               autoComplete="new-password"
-              maxLength={512}
+              maxLength={FIELD.session.max}
             />
           </label>
         </div>
