@@ -22,7 +22,6 @@ import {
   EXPORT_SPLIT,
   type ExpiryStatus,
   FIELD,
-  GATEWAY_NAMES,
   type ItemState,
   type JobState,
   LANGUAGES,

@@ -9,11 +9,14 @@
 //   node scripts/pii-scan.mjs [--log FILE]… [--root DIR]…   exit 1 on a hit (or if nothing was scanned)
 //   node scripts/pii-scan.mjs --self-test                   plants values and checks they are caught
 import {
+  closeSync,
   existsSync,
   lstatSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
+  readSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -85,6 +88,22 @@ const MAX_FILE = 64 * 1024 * 1024;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /** Scan logs and folders for the needles; returns counts and hits (file and kind, never the value). */
+/** The first 16 bytes of a file (empty if it cannot be read). */
+function readHead(file) {
+  const head = Buffer.alloc(16);
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      readSync(fd, head, 0, 16, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return Buffer.alloc(0);
+  }
+  return head;
+}
+
 export function scan({ logs = [], roots = [], values = needles() }) {
   const report = { files: 0, bytes: 0, vaults: 0, exports: 0, code: 0, hits: [], needles: values.length };
   const encoded = values.map((n) => ({ ...n, bytes: Buffer.from(n.value, 'utf8') }));
@@ -101,37 +120,43 @@ export function scan({ logs = [], roots = [], values = needles() }) {
     if (!existsSync(dir)) continue;
     for (const file of walk(dir)) {
       if (logs.includes(file)) continue;
+      const name = file.split('/').pop() ?? '';
+      const ext = extname(name).toLowerCase();
+      // What a file is decides how much of it is read: a vault's header, an export or a bundle not
+      // at all; only files that are searched are read whole (and must fit).
+      if (EXPORTS.has(ext)) {
+        report.exports++;
+        continue;
+      }
+      if (CODE.has(ext)) {
+        report.code++;
+        continue;
+      }
+      let size;
+      try {
+        size = lstatSync(file).size;
+      } catch {
+        continue;
+      }
+      const isDb = /\.db$/.test(name);
+      if (isDb && !readHead(file).equals(SQLITE_HEADER)) {
+        report.vaults++;
+        report.bytes += size;
+        continue;
+      }
+      if (size > MAX_FILE) {
+        report.hits.push({ file, kind: 'file too large to scan' });
+        continue;
+      }
       let buf;
       try {
-        if (lstatSync(file).size > MAX_FILE) {
-          report.hits.push({ file, kind: 'file too large to scan' });
-          continue;
-        }
         buf = readFileSync(file);
       } catch {
         continue;
       }
-      const name = file.split('/').pop() ?? '';
-      if (/^vault(-[\w-]+)?\.db$/.test(name) || /\.db$/.test(name)) {
-        if (buf.subarray(0, 16).equals(SQLITE_HEADER)) {
-          // A plaintext database: searched like any file, and a vault must never be one.
-          if (/^vault/.test(name) && buf.length > 4096)
-            report.hits.push({ file, kind: 'plaintext SQLite vault' });
-          search(file, buf);
-        } else {
-          report.vaults++;
-          report.bytes += buf.length;
-        }
-        continue;
-      }
-      if (EXPORTS.has(extname(name).toLowerCase())) {
-        report.exports++;
-        continue;
-      }
-      if (CODE.has(extname(name).toLowerCase())) {
-        report.code++;
-        continue;
-      }
+      // A plaintext database is searched like any file, and a vault must never be one.
+      if (isDb && /^vault/.test(name) && buf.length > 4096)
+        report.hits.push({ file, kind: 'plaintext SQLite vault' });
       search(file, buf);
     }
   }
