@@ -128,6 +128,12 @@ export interface Preferences {
   exportSplitEvery?: number | null;
   /** Warn this many days before a session expires. */
   sessionWarnDays: number;
+  /** The checks before declaring (fen: ¥5,000.00 is 500000). Main always sends these four. */
+  orderLimitFen?: number;
+  annualLimitFen?: number;
+  sharedIdNames?: number;
+  /** Orders waiting for their identity are asked again this often while the app is open (0: never). */
+  waitingRecheckMinutes?: number;
 }
 
 export interface AppStatus {
@@ -233,6 +239,10 @@ const preferencesPatch = z
     downloadImagesByDefault: z.boolean(),
     exportSplitEvery: z.number().int().min(EXPORT_SPLIT.min).max(EXPORT_SPLIT.max).nullable(),
     sessionWarnDays: days(RETENTION.sessionWarnDays),
+    orderLimitFen: z.number().int().min(1).max(1_000_000_000),
+    annualLimitFen: z.number().int().min(1).max(10_000_000_000),
+    sharedIdNames: z.number().int().min(2).max(100),
+    waitingRecheckMinutes: z.number().int().min(0).max(1440),
   })
   .partial()
   .strict();

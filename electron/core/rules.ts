@@ -98,6 +98,7 @@ export const AUDIT_ACTIONS = [
   'forget',
   'purge',
   'batch',
+  'import',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

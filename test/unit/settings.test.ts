@@ -94,6 +94,11 @@ describe('schema', () => {
         watermarkText: '仅供清关使用',
         downloadImagesByDefault: true,
         sessionWarnDays: 7,
+        // The checks before declaring: ¥5,000.00 per order, ¥26,000.00 a year, 3 names per ID.
+        orderLimitFen: 500_000,
+        annualLimitFen: 2_600_000,
+        sharedIdNames: 3,
+        waitingRecheckMinutes: 30,
       },
     });
     expect(profileSchema.parse({ name: 'a', appKey: 'k' })).toMatchObject({

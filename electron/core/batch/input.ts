@@ -248,7 +248,11 @@ function xlsxCell(v: XlsxValue): Cell {
   }
   if (typeof v === 'string') return { text: v };
   if (typeof v === 'boolean') return { text: String(v) };
-  if (v instanceof Date) return { text: '' };
+  // A date cell holds the wall-clock time as written, stored as if it were UTC (Excel has no zones).
+  if (v instanceof Date)
+    return Number.isNaN(v.getTime())
+      ? { text: '' }
+      : { text: v.toISOString().slice(0, 19).replace('T', ' ') };
   if ('richText' in v) return { text: v.richText.map((r) => r.text).join('') };
   if ('result' in v) return xlsxCell(v.result as XlsxValue);
   if ('text' in v && typeof v.text === 'string') return { text: v.text };
@@ -701,4 +705,32 @@ export async function readOrders(source: OrderSource, opts: { column?: string } 
   const last = csv?.end();
   if (last) table.row(last);
   return table.finish();
+}
+
+/**
+ * A table's rows (CSV or XLSX), read by the same rules as a job's list — lines decoded one by one
+ * (UTF-8, GB 18030, UTF-16), each capped; an XLSX checked against its size cap first — for a
+ * reader that needs every column (the order sheet, core/orders/sheet.ts).
+ */
+export async function readTableRows(source: OrderSource): Promise<TableRow[] | ClearanceError> {
+  const kind = sourceKind(source.name, 'table');
+  if (typeof kind !== 'string') return kind;
+  if (kind === 'xlsx') {
+    const bytes = 'bytes' in source ? source.bytes : await whole(source.chunks);
+    return checkXlsxSize(bytes) ?? (await readXlsx(bytes));
+  }
+  const rows: TableRow[] = [];
+  let csv: CsvRows | undefined;
+  for await (const l of readLines('bytes' in source ? once(source.bytes) : source.chunks)) {
+    if ('tooLong' in l)
+      return clearanceError('input-too-large', {
+        detail: `line ${l.line} > ${MAX_LINE_BYTES / 1024 / 1024} MiB`,
+      });
+    csv ??= new CsvRows(guessDelimiter(l.text));
+    const row = csv.line(l.text, l.line);
+    if (row) rows.push(row);
+  }
+  const last = csv?.end();
+  if (last) rows.push(last);
+  return rows;
 }

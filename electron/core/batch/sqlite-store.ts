@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { ClearanceFailure, clearanceError } from '../errors';
 import type { ClearanceFetch } from '../gateway/clearance';
 import { currentOwner, type LockOwner, ownerAlive } from '../owner';
+import { noteWaiting } from '../orders/store';
 import type { Vault } from '../vault/types';
 import { vaultError } from '../vault/vault';
 import { newJobId } from './job-id';
@@ -244,12 +245,15 @@ export class SqliteJobStore implements JobStore {
   }
 
   fail(jobId: string, orderId: string, failure: OrderFailure) {
-    this.write(() =>
+    this.write(() => {
       this.changed(
         this.st.setState.run('failed', JSON.stringify(failure), this.now(), jobId, orderId),
         'order state',
-      ),
-    );
+      );
+      // "No identity for this order" (yet): it goes on the waiting list, asked again later.
+      if (failure.kind === 'business')
+        noteWaiting(this.db, orderId, failure, (this.st.job.get(jobId) as JobRow).profile, this.now());
+    });
   }
 
   complete(jobId: string, orderId: string, fetched: ClearanceFetch, profile: string) {

@@ -69,7 +69,9 @@ export type Fault =
   | { kind: 'oversize'; bytes: number }
   | { kind: 'stall'; ms: number }
   | { kind: 'stall-gzip'; ms: number }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** A business failure for the order (the consignee has not given an identity yet); then it answers. */
+  | { kind: 'no-identity' };
 
 /** A fault to apply to the next `times` calls (optionally only to one order). */
 export interface FaultRule {
@@ -499,6 +501,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       case 'reset':
         req.socket.destroy();
         return;
+      case 'no-identity': {
+        const r = render(
+          {
+            tmall_hk_clearance_distribution_get_response: {
+              result: { success: false, err_code: 'CERTIFY_INFO_NOT_FOUND', err_msg: '清关信息不存在' },
+              request_id: requestId(),
+            },
+          },
+          format,
+        );
+        return send(req, res, 200, r.type, r.body);
+      }
     }
   }
 

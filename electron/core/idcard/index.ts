@@ -217,3 +217,17 @@ export function maskIdNumber(id: string): string {
   if (chars.length <= 8) return '*'.repeat(chars.length);
   return chars.slice(0, 4).join('') + '*'.repeat(chars.length - 8) + chars.slice(-4).join('');
 }
+
+/**
+ * 13812341234 → 138****1234, +86 138 1234 1234 → +86138****1234: the first three and last four
+ * digits of the number stay (what couriers print on a waybill); a short number is masked whole.
+ */
+export function maskPhone(phone: string): string {
+  const t = phone.normalize('NFKC').replace(/[\s\-()]/g, '');
+  const m = /^(\+?\d{1,3}?)?(\d{11})$/.exec(t);
+  const core = m ? (m[2] as string) : t;
+  const prefix = m ? (m[1] ?? '') : '';
+  const chars = [...core];
+  if (chars.length < 8) return '*'.repeat(chars.length);
+  return prefix + chars.slice(0, 3).join('') + '*'.repeat(chars.length - 7) + chars.slice(-4).join('');
+}

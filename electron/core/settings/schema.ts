@@ -137,6 +137,14 @@ export const preferencesSchema = z.object({
   exportSplitEvery: z.number().int().min(EXPORT_SPLIT.min).max(EXPORT_SPLIT.max).optional(),
   /** A session known to expire within this many days is flagged (status bar, profile list). */
   sessionWarnDays: days(RETENTION.sessionWarnDays).default(7),
+  /** Checks before declaring: one order over this (in fen; ¥5,000.00) is flagged. */
+  orderLimitFen: z.number().int().min(1).max(1_000_000_000).default(500_000),
+  /** One person's orders in a calendar year (Beijing time) over this (fen; ¥26,000.00) are flagged. */
+  annualLimitFen: z.number().int().min(1).max(10_000_000_000).default(2_600_000),
+  /** One ID number on orders with at least this many different consignee names is flagged. */
+  sharedIdNames: z.number().int().min(2).max(100).default(3),
+  /** While the app is open, orders waiting for their identity are asked again this often (0: never). */
+  waitingRecheckMinutes: z.number().int().min(0).max(1440).default(30),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
 

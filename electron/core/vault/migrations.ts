@@ -44,3 +44,35 @@ export function migrate(db: Database, component: string, migrations: readonly st
   });
   return run.immediate();
 }
+
+/**
+ * Vault schema v3: the day's order sheet (personal data: consignee, phone) and the orders waiting
+ * for their identity. The vault's own tables rather than a component's, so that forgetting and
+ * purging a record take its sheet row and waiting entry in the same transaction.
+ */
+export const ORDERS_MIGRATION = `
+CREATE TABLE order_facts (
+  order_id TEXT PRIMARY KEY,
+  waybill TEXT,
+  waybill_key TEXT,
+  consignee TEXT,
+  phone TEXT,
+  amount_fen INTEGER,
+  payment_no TEXT,
+  order_time TEXT,
+  source TEXT NOT NULL,
+  imported_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX order_facts_waybill ON order_facts(waybill_key);
+CREATE INDEX order_facts_updated ON order_facts(updated_at);
+CREATE TABLE order_waiting (
+  order_id TEXT PRIMARY KEY,
+  profile TEXT,
+  reason TEXT NOT NULL,
+  code TEXT,
+  since TEXT NOT NULL,
+  checked_at TEXT NOT NULL,
+  checks INTEGER NOT NULL
+) WITHOUT ROWID;
+`;

@@ -14,7 +14,7 @@ import { shanghaiDate } from '../gateway/timestamp';
 import { type IdentityValidation, normalizeIdNumber, parseExpiry, validateIdentity } from '../idcard';
 import { diskFull } from '../rules';
 import { type Actor, AUDIT_SCHEMA, appendAudit, currentActor, purgeAudit, queryAudit } from './audit';
-import { migrate } from './migrations';
+import { migrate, ORDERS_MIGRATION } from './migrations';
 import { NAME_GRAMS_MIGRATION, nameContains, nameIsGram, registerNameGrams } from './name-search';
 import { noteChange, OUTBOX_MIGRATION } from './outbox';
 import type { AuditQuery, RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from './types';
@@ -82,6 +82,7 @@ ${AUDIT_SCHEMA}
   NAME_GRAMS_MIGRATION,
   // Team mode: the outbox of local changes and the link to the team (see ./outbox.ts).
   OUTBOX_MIGRATION,
+  ORDERS_MIGRATION,
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
@@ -443,6 +444,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
       WHERE id = ?`),
     setInvalid: db.prepare('UPDATE records SET invalid = ? WHERE id = ?'),
     setValidation: db.prepare('UPDATE record_raw SET validation = ? WHERE record_id = ?'),
+    unwait: db.prepare('DELETE FROM order_waiting WHERE order_id = ?'),
     get: db.prepare(`SELECT ${RECORD_COLUMNS} FROM records WHERE order_id = ?`),
     image: db.prepare(
       'SELECT i.mime, i.data FROM images i JOIN records r ON r.id = i.record_id WHERE r.order_id = ? AND i.side = ?',
@@ -498,6 +500,8 @@ export function openVault(opts: OpenVaultOptions): Vault {
       // The validation as of this fetch is kept beside the raw reply; reads re-derive it for today.
       stmt.setInvalid.run(rec.validation.flags.invalid ? 1 : 0, id);
       stmt.setValidation.run(JSON.stringify(rec.validation), id);
+      // The identity has arrived: the order no longer waits for it.
+      stmt.unwait.run(i.orderId);
       if (!saveOpts.team) noteChange(db, 'record', i.orderId, at);
       if (saveOpts.audit !== false && !saveOpts.team) {
         audited(at, {
@@ -581,20 +585,25 @@ export function openVault(opts: OpenVaultOptions): Vault {
       const ids = [...new Set(orderIds)];
       const n = write(() => {
         const del = db.prepare('DELETE FROM records WHERE order_id = ?');
+        // Forgetting an order forgets all the vault has on it: its sheet row and its waiting entry too.
+        const delSheet = db.prepare('DELETE FROM order_facts WHERE order_id = ?');
         let count = 0;
+        let sheetRows = 0;
         const gone: string[] = [];
         for (const id of ids) {
           if (del.run(id).changes > 0) {
             count++;
             gone.push(id);
           }
+          sheetRows += delSheet.run(id).changes;
+          stmt.unwait.run(id);
         }
         for (const id of ids) noteChange(db, 'tombstone', id, now());
         audited(now(), {
           action: 'forget',
           profile: by.profile,
           orderIds: ids,
-          detail: { channel: by.channel, requested: ids.length, forgotten: count },
+          detail: { channel: by.channel, requested: ids.length, forgotten: count, sheetRows },
         });
         return count;
       });
@@ -607,12 +616,28 @@ export function openVault(opts: OpenVaultOptions): Vault {
       const auditDays = nonNegative(p.auditDays, 'auditDays') as number;
       const t = clock().getTime();
       const cut = (days: number) => new Date(t - days * DAY_MS).toISOString();
+      let sheetGone = 0;
       const out = write(() => {
         const old = db
           .prepare('SELECT order_id FROM records WHERE fetched_at < ?')
           .pluck()
           .all(cut(recordDays)) as string[];
         const records = db.prepare('DELETE FROM records WHERE fetched_at < ?').run(cut(recordDays)).changes;
+        // Sheet rows and waiting entries go with their record; without a record, when as old as one would be.
+        const dropSheet = db.prepare('DELETE FROM order_facts WHERE order_id = ?');
+        let sheetRows = 0;
+        for (const id of old) {
+          sheetRows += dropSheet.run(id).changes;
+          stmt.unwait.run(id);
+        }
+        sheetRows += db
+          .prepare(
+            'DELETE FROM order_facts WHERE updated_at < ? AND order_id NOT IN (SELECT order_id FROM records)',
+          )
+          .run(cut(recordDays)).changes;
+        db.prepare(
+          'DELETE FROM order_waiting WHERE since < ? AND order_id NOT IN (SELECT order_id FROM records)',
+        ).run(cut(recordDays));
         let images = 0;
         if (imageDays !== undefined) {
           const touched = db
@@ -622,8 +647,9 @@ export function openVault(opts: OpenVaultOptions): Vault {
           images = db.prepare('DELETE FROM images WHERE stored_at < ?').run(cut(imageDays)).changes;
           for (const id of touched) stmt.imageColumns.run(id);
         }
+        sheetGone = sheetRows;
         const audit = purgeAudit(db, cut(auditDays));
-        if (p.auto && !records && !images && !audit) return { records, images, audit };
+        if (p.auto && !records && !images && !audit && !sheetRows) return { records, images, audit };
         for (const id of old) noteChange(db, 'tombstone', id, new Date(t).toISOString());
         audited(new Date(t).toISOString(), {
           action: 'purge',
@@ -635,6 +661,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
             records,
             images,
             audit,
+            sheetRows,
             recordDays,
             ...(imageDays !== undefined ? { imageDays } : {}),
             auditDays,
@@ -642,7 +669,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
         });
         return { records, images, audit };
       });
-      if (out.records || out.images || out.audit) checkpoint();
+      if (out.records || out.images || out.audit || sheetGone) checkpoint();
       return out;
     },
     audit(entry) {

@@ -63,6 +63,10 @@ export function preferencesView(p: Preferences) {
     downloadImagesByDefault: p.downloadImagesByDefault,
     exportSplitEvery: p.exportSplitEvery ?? null,
     sessionWarnDays: p.sessionWarnDays,
+    orderLimitFen: p.orderLimitFen,
+    annualLimitFen: p.annualLimitFen,
+    sharedIdNames: p.sharedIdNames,
+    waitingRecheckMinutes: p.waitingRecheckMinutes,
   };
 }
 
