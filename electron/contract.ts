@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { ClearanceError, ErrorKind, Lang } from './core/errors';
+import type { FindingCode } from './core/orders/types';
 import { GATEWAY_RULE, isGatewaySetting } from './core/settings/schema';
 
 // ---- shared value types --------------------------------------------------------------------
@@ -38,6 +39,43 @@ import {
 
 export type { ExpiryStatus, RecordFlag, SessionHealth };
 
+export type { FindingCode };
+export const FINDING_CODE_LIST = [
+  'name-mismatch',
+  'over-order-limit',
+  'over-annual-limit',
+  'shared-id',
+  'expires-before-declaration',
+  'no-identity',
+  'no-sheet-row',
+] as const satisfies readonly FindingCode[];
+
+/** What a check before declaring found on an order (never a name or a full ID number). */
+export interface FindingView {
+  orderId: string;
+  code: FindingCode;
+  text: Bilingual;
+}
+
+/** An order's row on the imported order sheet, masked as an identity is. */
+export interface SheetRowView {
+  waybill: string | null;
+  maskedConsignee: string | null;
+  maskedPhone: string | null;
+  amountFen: number | null;
+  paymentNo: string | null;
+  orderTime: string | null;
+}
+
+export interface WaitingView {
+  orderId: string;
+  since: string;
+  checkedAt: string;
+  checks: number;
+  onSheet: boolean;
+  message: Bilingual;
+}
+
 /** A clearance card as the renderer shows it: masked, with display-ready texts. */
 export interface CardView {
   orderId: string;
@@ -54,6 +92,10 @@ export interface CardView {
   profile: string;
   source: 'vault' | 'gateway';
   demo: boolean;
+  /** The checks before declaring, against today (the lookup bar's card always has them). */
+  findings?: FindingView[];
+  /** The order's row on the imported sheet; null when it has none. */
+  sheet?: SheetRowView | null;
 }
 
 export interface RecordRow {
@@ -221,6 +263,8 @@ const recordFilter = z.object({
   fetchedTo: z.string().date().optional(),
   sort: z.enum(['fetchedAt', 'orderId', 'expiry']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
+  /** Only records with this finding of the checks before declaring. */
+  finding: z.enum(FINDING_CODE_LIST).optional(),
 });
 
 /**
@@ -355,6 +399,48 @@ export const CHANNELS = {
       })
       .strict(),
     reply: reply<{ items: BatchItemView[]; total: number }>(),
+  },
+
+  /** Import the order sheet: the host's file dialog, or a file dropped on the page (its bytes). */
+  'orders.import': {
+    request: z
+      .object({
+        map: z.array(z.string().max(200)).max(20).optional(),
+        dropped: z
+          .object({ name: z.string().min(1).max(255), base64: z.string().max(70_000_000) })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    reply: reply<
+      | {
+          kind: 'imported';
+          fileName: string;
+          rows: number;
+          new: number;
+          changed: number;
+          unchanged: number;
+          repeated: number;
+          ignored: string[];
+          /** The sheet's orders the vault has no identity for yet (for a batch lookup). */
+          withoutIdentity: string[];
+        }
+      | { kind: 'choose-column'; fileName: string; message: Bilingual; columns: string[] }
+      | { kind: 'bad-rows'; fileName: string; rows: { row: number; field: string; text: Bilingual }[] }
+      | { cancelledByUser: true }
+    >(),
+  },
+  'orders.waiting': { request: empty, reply: reply<{ items: WaitingView[] }>() },
+  /** Ask the gateway again for the waiting orders, as a batch job (null: nothing is waiting). */
+  'orders.recheck': { request: empty, reply: reply<{ jobId: string | null; orders: number }>() },
+  'checks.list': {
+    request: z.object({ scope: z.enum(['orders', 'sheet', 'all']), orderIds: orderIds.optional() }).strict(),
+    reply: reply<{
+      declarationDate: string;
+      orders: number;
+      counts: Record<FindingCode, number>;
+      findings: FindingView[];
+    }>(),
   },
 
   'settings.get': { request: empty, reply: reply<{ profiles: ProfileView[]; preferences: Preferences }>() },

@@ -2,8 +2,10 @@ import { parseArgs } from 'node:util';
 import { clearanceError } from '../core/errors';
 import { auditCommand } from './commands/audit';
 import { batchCommand } from './commands/batch';
+import { checkCommand } from './commands/check';
 import { exportCommand } from './commands/export';
 import { getCommand } from './commands/get';
+import { ordersCommand } from './commands/orders';
 import { profileCommand } from './commands/profile';
 import { recordsCommand } from './commands/records';
 import { teamCommand } from './commands/team';
@@ -19,6 +21,8 @@ export const COMMANDS: Command[] = [
   recordsCommand,
   exportCommand,
   batchCommand,
+  ordersCommand,
+  checkCommand,
   auditCommand,
   vaultCommand,
   teamCommand,

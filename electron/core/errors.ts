@@ -77,6 +77,19 @@ export const ERRORS = {
     en: (f) =>
       `The file is too large (${f.detail ?? ''}) and was not opened. An order sheet is far smaller: keep only the order id column, or save as CSV.`,
   },
+  'scan-unknown': {
+    kind: 'invalid-input',
+    zh: () =>
+      '扫描的内容既不是已导入订单表中的运单号，也不是订单号，未发送到网关。请检查扫描的条码，或先导入当天的订单表。',
+    en: () =>
+      "What was scanned is neither a waybill on the imported order sheet nor an order id, so it was not sent to the gateway. Check the barcode, or import the day's order sheet first.",
+  },
+  'waybill-several': {
+    kind: 'invalid-input',
+    zh: (f) => `该运单号对应多个订单：${f.detail ?? ''}。请扫描或输入其中一个订单号。`,
+    en: (f) =>
+      `This waybill belongs to several orders: ${f.detail ?? ''}. Scan or type one of the order ids.`,
+  },
   'argument-invalid': {
     kind: 'invalid-input',
     zh: (f) => `网关拒绝了请求参数${sub(f)}。请检查订单号是否属于本账号。`,

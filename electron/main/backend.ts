@@ -17,6 +17,7 @@ import { batchHandlers } from './handlers/batch';
 import { type BackendHost, createContext } from './handlers/context';
 import { exportHandlers } from './handlers/export';
 import { lookupHandlers } from './handlers/lookup';
+import { ordersHandlers } from './handlers/orders';
 import { profileHandlers } from './handlers/profiles';
 import { recordsHandlers } from './handlers/records';
 import { settingsHandlers } from './handlers/settings';
@@ -70,8 +71,9 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
 
   const team = teamLink(ctx, opts.env);
   const { abortAll, ...exporting } = exportHandlers(ctx);
-  const { stopAll, ...batching } = batchHandlers(ctx, team);
+  const { stopAll, startOrders, busy, ...batching } = batchHandlers(ctx, team);
   const { cancelAll, ...authorizing } = authHandlers(ctx);
+  const { stopTimer, recheckDue: _recheckDue, ...ordering } = ordersHandlers(ctx, { startOrders, busy });
   const handlers: Handlers = {
     ...profileHandlers(ctx),
     ...authorizing,
@@ -79,6 +81,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     ...recordsHandlers(ctx),
     ...exporting,
     ...batching,
+    ...ordering,
     ...settingsHandlers(ctx),
     ...auditHandlers(ctx),
     ...team.handlers,
@@ -106,6 +109,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     },
     async close() {
       abortAll();
+      stopTimer();
       await stopAll();
       await cancelAll();
       await team.close();

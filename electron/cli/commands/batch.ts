@@ -25,6 +25,7 @@ import {
   orderFailureMessage,
 } from '../../core/errors';
 import { SIGN_METHODS } from '../../core/gateway/sign';
+import { OrderStore } from '../../core/orders/store';
 import { openTeam } from '../../core/team/team';
 import { type Connection, type ConnectionFlags, resolveConnection } from '../connection';
 import { errorJson, type Io, printError, say, shown } from '../output';
@@ -34,6 +35,7 @@ import type { Command, CommandContext } from './types';
 const USAGE = [
   'batch <file|-> [--column NAME|N] [--image] [--refresh] [--concurrency N] [--qps N] [--json] [--demo] [--profile P]',
   'batch --resume <job> [--json]',
+  'batch --sheet | --waiting [--image] [--json] [--demo] [--profile P]',
   'batch list [--json]',
   'batch show <job> [--json]',
 ];
@@ -57,6 +59,8 @@ export const batchCommand: Command = {
     json: { type: 'boolean' },
     demo: { type: 'boolean' },
     resume: { type: 'string' },
+    sheet: { type: 'boolean' },
+    waiting: { type: 'boolean' },
     gateway: { type: 'string' },
     'keep-secrets': { type: 'boolean' },
     'app-key': { type: 'string' },
@@ -73,6 +77,16 @@ export const batchCommand: Command = {
     if (resume !== undefined) {
       if (positionals.length) return usage(io, json, 'batch --resume <job>');
       return withDesk(ctx, (desk) => runJob(ctx, desk, { resume }));
+    }
+    if (values.sheet === true || values.waiting === true) {
+      if (positionals.length || (values.sheet && values.waiting))
+        return usage(io, json, 'batch --sheet | --waiting');
+      const which = values.sheet ? 'sheet' : 'waiting';
+      return withDesk(ctx, async (desk) => {
+        const orders = new OrderStore(await desk.vault());
+        const ids = which === 'sheet' ? orders.withoutIdentity() : orders.waiting().map((w) => w.orderId);
+        return runJob(ctx, desk, { ids, label: which });
+      });
     }
     if (first === 'list' && positionals.length === 1)
       return withDesk(ctx, (desk) => listJobs(io, desk, json));
@@ -111,7 +125,7 @@ async function* capped(stream: AsyncIterable<Buffer | string>, label: string): A
 }
 
 /** The list as a stream: text and CSV are read line by line, so a huge file costs no more than its ids. */
-async function readSource(ctx: CommandContext, source: string): Promise<OrderSource> {
+export async function readSource(ctx: CommandContext, source: string): Promise<OrderSource> {
   if (source === '-') {
     return { name: 'stdin', chunks: capped(ctx.stdin as AsyncIterable<Buffer | string>, 'stdin') };
   }
@@ -132,7 +146,7 @@ async function readSource(ctx: CommandContext, source: string): Promise<OrderSou
   }
 }
 
-function printInputProblem(io: Io, p: InputProblem, json: boolean) {
+export function printInputProblem(io: Io, p: InputProblem, json: boolean) {
   if (json) {
     io.stdout(`${JSON.stringify({ ...errorJson(p.error, io.lang), columns: p.columns })}\n`);
     return;
@@ -144,10 +158,14 @@ function printInputProblem(io: Io, p: InputProblem, json: boolean) {
 
 const profileLabel = (c: Connection) => c.profile ?? (c.demo ? 'demo' : 'env');
 
-async function runJob(
+/**
+ * Run a job: a new one from a source file, a new one of given orders (the sheet's orders without
+ * an identity, the waiting list: `label` names them), or a resumed one.
+ */
+export async function runJob(
   ctx: CommandContext,
   desk: Desk,
-  what: { source: string } | { resume: string },
+  what: { source: string } | { resume: string } | { ids: string[]; label: string },
 ): Promise<number> {
   const { values, io, env, signal } = ctx;
   const json = values.json === true;
@@ -170,6 +188,14 @@ async function runJob(
       if (json) io.stdout(`${JSON.stringify({ ...errorJson(e, io.lang), invalid })}\n`);
       else printError(io, e, false);
       return 2;
+    }
+  } else if ('ids' in what) {
+    orderIds = what.ids;
+    if (orderIds.length === 0) {
+      // Nothing to ask the gateway: not a failure.
+      if (json) io.stdout(`${JSON.stringify({ ok: true, job: null, total: 0 })}\n`);
+      else io.stdout(`${say(io, '没有需要查询的订单。', 'No orders to look up.')}\n`);
+      return 0;
     }
   } else if (!JOB_ID_PATTERN.test(what.resume)) {
     return usage(
@@ -219,7 +245,7 @@ async function runJob(
       job = store.createJob({
         profile: profileLabel(conn.value),
         options: options.value,
-        source: what.source === '-' ? 'stdin' : basename(what.source),
+        source: 'ids' in what ? what.label : what.source === '-' ? 'stdin' : basename(what.source),
         orderIds,
         invalid,
       });

@@ -18,8 +18,12 @@ import {
   type WarningCode,
   warningText,
 } from '../../core/idcard';
+import { resolveScanned } from '../../core/orders/scan';
+import { OrderStore } from '../../core/orders/store';
 import { EXPIRY_STATUS_LABELS, type ExpiryStatus, labelIn } from '../../core/rules';
 import { KeytarSecretStore, secretFilesFrom } from '../../core/secrets';
+import { resolveDataDir } from '../../core/settings/paths';
+import { vaultExists } from '../../core/vault/open';
 import { type ConnectionFlags, resolveConnection } from '../connection';
 import { type Io, printError, say, shown } from '../output';
 import { teamCopy } from '../team-sync';
@@ -54,7 +58,7 @@ export const getCommand: Command = {
       printError(io, clearanceError('usage', { detail: 'get <order_id>' }), json);
       return 2;
     }
-    const id = normalizeOrderId(positionals[0] as string);
+    const id = await scannedOrder(env, positionals[0] as string);
     if (!id.ok) {
       printError(io, id.error, json);
       return exitCodeFor(id.error.kind);
@@ -82,6 +86,7 @@ export const getCommand: Command = {
         : await fetchClearance(client, id.value, { needImage: values.image === true, signal });
       if (!got.ok) {
         conn.value.reportFailure(got.error);
+        if (got.error.kind === 'business') await noteWaiting(env, id.value, got.error, conn.value.profile);
         printError(io, got.error, json);
         return exitCodeFor(got.error.kind);
       }
@@ -145,6 +150,50 @@ export const getCommand: Command = {
     }
   },
 };
+
+/**
+ * The order a scanned value names: a waybill on the imported sheet (when there is a vault to look
+ * in), else an order id. Without a vault, or when it cannot be opened, an order id still works.
+ */
+async function scannedOrder(
+  env: NodeJS.ProcessEnv,
+  input: string,
+): Promise<{ ok: true; value: string } | { ok: false; error: ClearanceError }> {
+  const plain = normalizeOrderId(input);
+  if (!vaultExists(resolveDataDir(env))) return plain;
+  let desk: Desk | undefined;
+  try {
+    desk = openDesk({ env, channel: 'cli' });
+    const r = resolveScanned(new OrderStore(await desk.vault()), input);
+    return r.ok ? { ok: true, value: r.orderId } : { ok: false, error: r.error };
+  } catch (err) {
+    if (!(err instanceof ClearanceFailure)) throw err;
+    return plain.ok ? plain : { ok: false, error: err.error };
+  } finally {
+    desk?.close();
+  }
+}
+
+/** An order on the imported sheet that has no identity yet goes on the waiting list. */
+async function noteWaiting(
+  env: NodeJS.ProcessEnv,
+  orderId: string,
+  error: ClearanceError,
+  profile: string | null,
+) {
+  if (!vaultExists(resolveDataDir(env))) return;
+  let desk: Desk | undefined;
+  try {
+    desk = openDesk({ env, channel: 'cli' });
+    const orders = new OrderStore(await desk.vault());
+    if (orders.get(orderId)) orders.wait(orderId, error, profile);
+  } catch (err) {
+    // The lookup's own failure is what the user needs to hear about; the list is a convenience.
+    if (!(err instanceof ClearanceFailure)) throw err;
+  } finally {
+    desk?.close();
+  }
+}
 
 type Paths = Record<ImageSide, string | null>;
 

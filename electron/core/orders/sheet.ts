@@ -4,7 +4,7 @@
  * English, or named with `--map column=field`. A sheet with any bad row is refused as a whole, row
  * by row (the header is row 1), so it is never half-imported.
  */
-import { type InputProblem, readTableRows, type TableRow } from '../batch/input';
+import { type InputProblem, type OrderSource, readTableRows, type TableRow } from '../batch/input';
 import { clearanceError } from '../errors';
 import { normalizeOrderId } from '../gateway/order-id';
 import type { OrderFacts } from './types';
@@ -292,11 +292,8 @@ export function sheetFromTable(rows: TableRow[], map: string[] = []): SheetResul
   return { ok: true, value: { rows: [...byOrder.values()], columns, ignored, repeated } };
 }
 
-/** Read an order sheet from a file's bytes (by its name: .csv/.tsv or .xlsx). */
-export async function readSheet(
-  source: { name: string; bytes: Uint8Array },
-  map: string[] = [],
-): Promise<SheetResult> {
+/** Read an order sheet from a file's bytes or a stream of them (by its name: .csv/.tsv or .xlsx). */
+export async function readSheet(source: OrderSource, map: string[] = []): Promise<SheetResult> {
   const rows = await readTableRows(source);
   if (!Array.isArray(rows)) return { ok: false, error: { error: rows, columns: [] }, badRows: [] };
   return sheetFromTable(rows, map);

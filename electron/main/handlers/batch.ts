@@ -19,7 +19,13 @@ type BatchHandlers = Pick<
 export function batchHandlers(
   ctx: BackendContext,
   team?: Pick<TeamLink, 'gate' | 'changed'>,
-): BatchHandlers & { stopAll(): Promise<void> } {
+): BatchHandlers & {
+  stopAll(): Promise<void>;
+  /** Start a job of these orders (the waiting list, the sheet's orders without an identity). */
+  startOrders(orderIds: string[], source: string): Promise<string>;
+  /** A job is running in this process now. */
+  busy(): boolean;
+} {
   const { host, settings } = ctx;
   const runs = new Map<string, { run: BatchRun; done: Promise<unknown>; cancel: AbortController }>();
   let jobStore: SqliteJobStore | undefined;
@@ -77,6 +83,22 @@ export function batchHandlers(
     runs.set(jobId, { run, done, cancel });
   }
 
+  async function start(orderIds: string[], o: { needImage: boolean; refresh: boolean }, source: string) {
+    const store = await jobs();
+    const name = ctx.activeProfileName();
+    if (!name) return refuse(clearanceError('config-missing', { detail: '账号 / account' }));
+    const qps = settings.profile(name).qps;
+    const job = createJob(store, {
+      profile: name,
+      options: { needImage: o.needImage, refresh: o.refresh, concurrency: 4, qps },
+      source,
+      orderIds,
+      invalid: [],
+    });
+    await startRun(job.id);
+    return job.id;
+  }
+
   return {
     async stopAll() {
       for (const { cancel, done } of runs.values()) {
@@ -104,22 +126,9 @@ export function batchHandlers(
         }
         return { kind: 'ids' as const, fileName, ...preparedOrders(r.value) };
       }),
-    'batch.start': (req) =>
-      guard(async () => {
-        const store = await jobs();
-        const name = ctx.activeProfileName();
-        if (!name) return refuse(clearanceError('config-missing', { detail: '账号 / account' }));
-        const qps = settings.profile(name).qps;
-        const job = createJob(store, {
-          profile: name,
-          options: { needImage: req.needImage, refresh: req.refresh, concurrency: 4, qps },
-          source: 'app',
-          orderIds: req.orderIds,
-          invalid: [],
-        });
-        await startRun(job.id);
-        return { jobId: job.id };
-      }),
+    busy: () => runs.size > 0,
+    startOrders: (orderIds, source) => start(orderIds, { needImage: false, refresh: false }, source),
+    'batch.start': (req) => guard(async () => ({ jobId: await start(req.orderIds, req, 'app') })),
     'batch.control': ({ jobId, action }) =>
       guard(async () => {
         const store = await jobs();

@@ -1,4 +1,7 @@
 /** The records list: search, select-all ids, forget. Rows are masked. */
+import type { FindingCode } from '../../contract';
+import { checkAll, limitsFrom } from '../../core/checks';
+import type { Vault } from '../../core/vault/types';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard } from './reply';
@@ -7,13 +10,35 @@ import { recordRow, vaultQuery } from './views';
 type RecordsHandlers = Pick<Handlers, 'records.search' | 'records.ids' | 'records.forget'>;
 
 export function recordsHandlers(ctx: BackendContext): RecordsHandlers {
+  /** The list's ids in its order, narrowed to the orders with this finding of the checks before declaring. */
+  const withFinding = (vault: Vault, ids: string[], code: FindingCode) => {
+    const found = checkAll(vault, {
+      declarationDate: ctx.today(),
+      limits: limitsFrom(ctx.settings.preferences()),
+    });
+    return ids.filter((id) => found.get(id)?.some((f) => f.code === code));
+  };
   return {
     'records.search': (q) =>
       guard(async () => {
-        const page = (await ctx.openVault()).search({ ...vaultQuery(q), offset: q.offset, limit: q.limit });
+        const vault = await ctx.openVault();
+        if (q.finding) {
+          const ids = withFinding(vault, vault.orderIds(vaultQuery(q)), q.finding);
+          const rows = ids.slice(q.offset, q.offset + q.limit).flatMap((id) => {
+            const r = vault.get(id);
+            return r ? [recordRow(r)] : [];
+          });
+          return { rows, total: ids.length };
+        }
+        const page = vault.search({ ...vaultQuery(q), offset: q.offset, limit: q.limit });
         return { rows: page.rows.map(recordRow), total: page.total };
       }),
-    'records.ids': (q) => guard(async () => ({ orderIds: (await ctx.openVault()).orderIds(vaultQuery(q)) })),
+    'records.ids': (q) =>
+      guard(async () => {
+        const vault = await ctx.openVault();
+        const ids = vault.orderIds(vaultQuery(q));
+        return { orderIds: q.finding ? withFinding(vault, ids, q.finding) : ids };
+      }),
     'records.forget': ({ orderIds }) =>
       guard(async () => ({
         count: (await ctx.openVault()).forget(orderIds, { profile: ctx.activeProfileName(), channel: 'app' }),

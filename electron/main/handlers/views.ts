@@ -5,14 +5,25 @@
 import type {
   BatchProgress as BatchProgressView,
   CardView,
+  FindingView,
   PreparedOrders,
   ProfileView as ProfileViewDto,
   RecordRow,
+  SheetRowView,
 } from '../../contract';
 import type { BatchProgress, JobInfo } from '../../core/batch/types';
+import type { OrderContext } from '../../core/checks';
 import type { ClearanceError } from '../../core/errors';
 import type { ImageSide } from '../../core/gateway/clearance';
-import { credentialTypeLabel, ID_FORM_LABELS, maskIdNumber, maskName, WARNINGS } from '../../core/idcard';
+import {
+  credentialTypeLabel,
+  ID_FORM_LABELS,
+  maskIdNumber,
+  maskName,
+  maskPhone,
+  WARNINGS,
+} from '../../core/idcard';
+import type { Finding, OrderFacts } from '../../core/orders/types';
 import type { Preferences } from '../../core/settings/schema';
 import { needsReauthFor, type ProfileView } from '../../core/settings/store';
 import type { RecordFlag, RecordQuery, StoredRecord } from '../../core/vault/types';
@@ -76,10 +87,14 @@ const both = (t: { zh: string; en: string }) => ({ 'zh-CN': t.zh, 'en-US': t.en 
 export function cardView(
   r: StoredRecord,
   source: CardView['source'],
-  ctx: { imageUrl: (orderId: string, side: ImageSide) => string; demo: boolean },
+  ctx: { imageUrl: (orderId: string, side: ImageSide) => string; demo: boolean; orders?: OrderContext },
 ): CardView {
   const v = r.validation;
+  const orders = ctx.orders
+    ? { findings: ctx.orders.findings.map(findingView), sheet: sheetRowView(ctx.orders.order) }
+    : {};
   return {
+    ...orders,
     orderId: r.orderId,
     maskedName: maskName(r.name),
     maskedIdNumber: maskIdNumber(r.idNumber),
@@ -199,4 +214,23 @@ export function sessionLesson(
   if (error && needsReauthFor(error)) return 'mark';
   if (markedNow && (!error || error.kind === 'business')) return 'clear';
   return null;
+}
+
+export const findingView = (f: Finding): FindingView => ({
+  orderId: f.orderId,
+  code: f.code,
+  text: both(f.message),
+});
+
+/** The sheet row as the card shows it: consignee and phone masked. */
+export function sheetRowView(f: OrderFacts | undefined): SheetRowView | null {
+  if (!f) return null;
+  return {
+    waybill: f.waybill ?? null,
+    maskedConsignee: f.consignee !== undefined ? maskName(f.consignee) : null,
+    maskedPhone: f.phone !== undefined ? maskPhone(f.phone) : null,
+    amountFen: f.amountFen ?? null,
+    paymentNo: f.paymentNo ?? null,
+    orderTime: f.orderTime ?? null,
+  };
 }
