@@ -3,6 +3,7 @@ import type { CardView } from '../../../electron/contract';
 import { type ClearanceError, invoke } from '../api';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
+import { CardFindings } from './CardFindings';
 import { ExpiryBadge } from './ExpiryBadge';
 import { Modal } from './Modal';
 
@@ -255,6 +256,7 @@ export function ClearanceCard({
               </ul>
             )}
           </section>
+          <CardFindings card={card} />
         </div>
 
         <div className="card-side">

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { BatchProgress } from '../../../../electron/contract';
 import { invoke } from '../../api';
+import { OrderSheetImport } from '../../components/OrderSheetImport';
 import type { Action } from '../../hooks/useAction';
 import { useI18n } from '../../i18n';
 import { Stat } from './Stat';
@@ -98,6 +99,10 @@ export function BatchInput({
           </button>
         </div>
       </div>
+
+      <OrderSheetImport
+        onLookup={(ids, label) => setPrepared({ valid: ids, duplicates: 0, invalid: [], fileName: label })}
+      />
 
       {columns && (
         <div className="choose-column">
