@@ -211,7 +211,7 @@ export function orderContext(
   const options: CheckOptions = {
     declarationDate: opts.declarationDate,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
-    sheetImported: store.count() > 0,
+    sheetImported: store.any(),
   };
   const asked = store.joined(orderIds);
   const ids = asked.flatMap((o) => (o.identity ? [o.identity.idNumber] : []));
@@ -237,7 +237,7 @@ export function checkAll(
   const options: CheckOptions = {
     declarationDate: opts.declarationDate,
     limits: { ...DEFAULT_LIMITS, ...opts.limits },
-    sheetImported: store.count() > 0,
+    sheetImported: store.any(),
   };
   if (!opts.sheetOnly) return runChecks(store.all(), options);
   // The sheet's orders, with every other order of their people for the per-person rules.

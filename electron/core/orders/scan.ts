@@ -27,6 +27,6 @@ export function resolveScanned(store: OrderStore | undefined, input: string): Sc
   return {
     ok: false,
     orderIds: [],
-    error: store && store.count() > 0 ? clearanceError('scan-unknown') : id.error,
+    error: store?.any() ? clearanceError('scan-unknown') : id.error,
   };
 }

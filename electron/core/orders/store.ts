@@ -119,6 +119,7 @@ export class OrderStore {
       touch: db.prepare('UPDATE order_facts SET updated_at = ? WHERE order_id = ?'),
       byWaybill: db.prepare('SELECT order_id FROM order_facts WHERE waybill_key = ? ORDER BY order_id'),
       count: db.prepare('SELECT count(*) FROM order_facts'),
+      any: db.prepare('SELECT 1 FROM order_facts LIMIT 1'),
       withoutIdentity: db.prepare(
         `SELECT f.order_id FROM order_facts f WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.order_id = f.order_id)
          ORDER BY f.imported_at, f.order_id`,
@@ -226,6 +227,11 @@ export class OrderStore {
 
   count(): number {
     return this.read(() => this.st.count.pluck().get() as number);
+  }
+
+  /** Whether any sheet has been imported (cheaper than a count). */
+  any(): boolean {
+    return this.read(() => this.st.any.get() !== undefined);
   }
 
   /** Orders on the sheet whose identity the vault does not have yet, in import order. */
