@@ -75,6 +75,17 @@ test('import the order sheet, scan a waybill, see the name-mismatch finding on t
   await expect(findings).not.toContainText('王小芳');
   await shot(page, testInfo);
 
+  // The records list filters by a finding: only 王芳's order has the name mismatch.
+  await page.keyboard.press('Alt+2');
+  const filter = page.getByRole('combobox', { name: '申报前检查' });
+  const count = page.locator('.records-view .count');
+  await filter.selectOption('over-order-limit');
+  await expect(count).toHaveText('共 0 条');
+  await filter.selectOption('name-mismatch');
+  await expect(count).toHaveText('共 1 条');
+  await expect(page.locator('.records-view').getByText(WANG)).toBeVisible();
+  await page.keyboard.press('Alt+1');
+
   // A scan that is neither a waybill on the sheet nor an order id is refused without a lookup.
   await box.fill('SF0000000000X');
   await box.press('Enter');

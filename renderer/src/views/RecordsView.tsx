@@ -1,8 +1,9 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { RecordFlag, RecordRow } from '../../../electron/contract';
+import type { FindingCode, RecordFlag, RecordRow } from '../../../electron/contract';
 import { type ClearanceError, invoke } from '../api';
 import { ExpiryBadge } from '../components/ExpiryBadge';
+import { FindingFilter } from '../components/FindingFilter';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
 
@@ -14,6 +15,7 @@ type Sort = 'fetchedAt' | 'orderId' | 'expiry';
 interface Query {
   text: string;
   flags: RecordFlag[];
+  finding: FindingCode | null;
   sort: Sort;
   order: 'asc' | 'desc';
 }
@@ -43,12 +45,16 @@ export function RecordsView() {
   const app = useApp();
   const [text, setText] = useState('');
   const [flags, setFlags] = useState<RecordFlag[]>([]);
+  const [finding, setFinding] = useState<FindingCode | null>(null);
   const [sort, setSort] = useState<{ sort: Sort; order: 'asc' | 'desc' }>({
     sort: 'fetchedAt',
     order: 'desc',
   });
   const debounced = useDebounced(text.trim(), 250);
-  const query: Query = useMemo(() => ({ text: debounced, flags, ...sort }), [debounced, flags, sort]);
+  const query: Query = useMemo(
+    () => ({ text: debounced, flags, finding, ...sort }),
+    [debounced, flags, finding, sort],
+  );
 
   const [total, setTotal] = useState<number | null>(null);
   const [error, setError] = useState<ClearanceError | null>(null);
@@ -73,6 +79,7 @@ export function RecordsView() {
         const r = await invoke('records.search', {
           ...(query.text ? { text: query.text } : {}),
           ...(query.flags.length ? { flags: query.flags } : {}),
+          ...(query.finding ? { finding: query.finding } : {}),
           sort: query.sort,
           order: query.order,
           offset: page * PAGE,
@@ -156,6 +163,7 @@ export function RecordsView() {
       const r = await invoke('records.ids', {
         ...(query.text ? { text: query.text } : {}),
         ...(query.flags.length ? { flags: query.flags } : {}),
+        ...(query.finding ? { finding: query.finding } : {}),
         sort: query.sort,
         order: query.order,
       });
@@ -171,7 +179,7 @@ export function RecordsView() {
 
   const exportSelection = async () => {
     if (selectedCount === 0) return;
-    const unfiltered = !query.text && query.flags.length === 0;
+    const unfiltered = !query.text && query.flags.length === 0 && !query.finding;
     app.openExport(selection.all && unfiltered ? 'all' : await selectedIds());
   };
 
@@ -263,7 +271,7 @@ export function RecordsView() {
     </div>
   );
 
-  const filtered = query.text !== '' || query.flags.length > 0;
+  const filtered = query.text !== '' || query.flags.length > 0 || query.finding !== null;
   const activeId = count > 0 ? `record-${active}` : undefined;
 
   return (
@@ -293,6 +301,7 @@ export function RecordsView() {
             </button>
           ))}
         </fieldset>
+        <FindingFilter value={finding} onChange={setFinding} />
         <span className="spacer" />
         <span className="count" role="status">
           {total === null ? t.common.loading : t.records.total(total)}
