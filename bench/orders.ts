@@ -14,6 +14,7 @@ import { OrderStore } from '../electron/core/orders/store';
 import { openVault } from '../electron/core/vault/vault';
 import { gb18030 } from '../test/support/gb18030';
 import { bulkOrderId, fakeFetch, person } from '../test/support/vault-fetch';
+import { type Figure, record } from './report';
 
 // Children are started as `orders.ts import <rows> <file>` and `orders.ts check <rows>`.
 const [first, rowsArg, fileArg] = process.argv.slice(2);
@@ -137,17 +138,39 @@ async function main() {
   console.log(
     `${rows} rows: CSV (GB 18030) ${(statSync(csv).size / 1e6).toFixed(1)} MB, XLSX ${(statSync(xlsx).size / 1e6).toFixed(1)} MB`,
   );
-  const child = (args: string[]) => {
+  const child = (args: string[]): Record<string, number | number[]> | undefined => {
+    // Without the bench runner's results folder: the children only print.
+    const { BENCH_RESULTS_DIR: _, ...env } = process.env;
     const r = spawnSync(process.execPath, ['scripts/run-ts.mjs', 'bench/orders.ts', ...args], {
       encoding: 'utf8',
       maxBuffer: 16 * 1024 * 1024,
+      env,
     });
     if (r.status !== 0) console.log(`failed: ${args.join(' ')}\n${r.stderr.slice(0, 2000)}`);
     process.stdout.write(r.stdout);
+    const last = r.stdout.trim().split('\n').pop();
+    return last?.startsWith('{') ? JSON.parse(last) : undefined;
   };
-  child(['import', String(rows), csv]);
-  child(['import', String(rows), xlsx]);
-  child(['check', String(rows)]);
+  const c = child(['import', String(rows), csv]);
+  const x = child(['import', String(rows), xlsx]);
+  const k = child(['check', String(rows)]);
+  const figures: Figure[] = [];
+  const n = (v: unknown) => (Array.isArray(v) ? Math.min(...v) : Number(v));
+  if (c) {
+    figures.push({ metric: `import ${rows} rows, GB 18030 CSV`, value: n(c.totalSeconds), unit: 's' });
+    figures.push({ metric: 'import CSV, peak RSS', value: n(c.peakRssMb), unit: 'MB' });
+  }
+  if (x) {
+    figures.push({ metric: `import ${rows} rows, XLSX`, value: n(x.totalSeconds), unit: 's' });
+    figures.push({ metric: 'import XLSX, peak RSS', value: n(x.peakRssMb), unit: 'MB' });
+  }
+  if (k)
+    figures.push({
+      metric: `check --all at ${rows} orders (best of 3)`,
+      value: n(k.checkAllSeconds),
+      unit: 's',
+    });
+  record('orders', figures);
   rmSync(dir, { recursive: true, force: true });
 }
 
