@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { JOB_ID_PATTERN, SqliteJobStore } from '../../core/batch';
+import { contextLookup, limitsFrom } from '../../core/checks';
 import { openDesk } from '../../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
 import { newExportId, runExport } from '../../core/export/run';
@@ -7,6 +8,7 @@ import { loadTemplate } from '../../core/export/template';
 import type { ExportJob, ExportReport, FailedOrder } from '../../core/export/types';
 import { auditExport, auditExportStarted, vaultSource } from '../../core/export/vault-source';
 import { normalizeOrderId, splitOrderIdList } from '../../core/gateway/order-id';
+import { shanghaiDate } from '../../core/gateway/timestamp';
 import type { Vault } from '../../core/vault/types';
 import { type Io, printError, say } from '../output';
 import type { Command } from './types';
@@ -217,7 +219,14 @@ export const exportCommand: Command = {
       auditExportStarted(vault, started, selected.ids, actor);
       const result = await runExport(
         { ...started, demoProfiles: desk.settings.demoProfileNames() },
-        vaultSource(vault, selected.ids),
+        vaultSource(
+          vault,
+          selected.ids,
+          contextLookup(vault, selected.ids, {
+            declarationDate: shanghaiDate(new Date()),
+            limits: limitsFrom(desk.settings.preferences()),
+          }),
+        ),
         {
           signal,
           onProgress:

@@ -256,3 +256,13 @@ export const limitsFrom = (p: { orderLimitFen: number; annualLimitFen: number; s
   annualLimitFen: p.annualLimitFen,
   sharedIdNames: p.sharedIdNames,
 });
+
+/** orderContext as the export's per-order lookup (core/export vaultSource's `facts`). */
+export function contextLookup(
+  vault: Vault,
+  orderIds: string[],
+  opts: { declarationDate: string; limits?: Partial<CheckLimits> },
+): (orderId: string) => OrderContext | undefined {
+  const m = orderContext(vault, orderIds, opts);
+  return (orderId) => m.get(orderId);
+}

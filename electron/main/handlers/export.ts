@@ -1,5 +1,7 @@
 /** Exports for brokers: the target is chosen in the host's dialog; progress and the result come as events. */
+
 import { dirname, join } from 'node:path';
+import { contextLookup, limitsFrom } from '../../core/checks';
 import { ClearanceFailure, clearanceError } from '../../core/errors';
 import { newExportId, runExport } from '../../core/export/run';
 import { loadTemplate } from '../../core/export/template';
@@ -72,7 +74,12 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
         auditExportStarted(vault, job, ids, { profile, channel: 'app' });
         const controller = new AbortController();
         running.set(exportId, controller);
-        const source = vaultSource(vault, ids);
+        // The sheet row and the checks' findings per order, as of the export day (the declaration day).
+        const facts = contextLookup(vault, ids, {
+          declarationDate: ctx.today(),
+          limits: limitsFrom(settings.preferences()),
+        });
+        const source = vaultSource(vault, ids, facts);
         const onProgress = (p: { done: number; total: number }) =>
           host.emit('export.progress', {
             exportId,
