@@ -20,6 +20,7 @@ export type Bilingual = { 'zh-CN': string; 'en-US': string };
 
 import {
   AUDIT_ACTIONS,
+  CHECK_LIMITS,
   EXPORT_SPLIT,
   type ExpiryStatus,
   FIELD,
@@ -37,9 +38,7 @@ import {
   type SignMethod,
 } from './core/rules';
 
-export type { ExpiryStatus, RecordFlag, SessionHealth };
-
-export type { FindingCode };
+export type { ExpiryStatus, FindingCode, RecordFlag, SessionHealth };
 export const FINDING_CODE_LIST = [
   'name-mismatch',
   'over-order-limit',
@@ -253,6 +252,7 @@ const orderIdText = z.string().regex(ORDER_ID_PATTERN);
 const orderIds = z.array(orderIdText).max(100_000);
 const profileName = z.string().regex(PROFILE_NAME_PATTERN);
 const empty = z.object({}).strict();
+/** A whole number within a rule's range (days, minutes, fen). */
 const days = (rule: { min: number; max: number }) => z.number().int().min(rule.min).max(rule.max);
 
 /** What the records list filters and sorts by (the vault's search criteria). */
@@ -283,10 +283,10 @@ const preferencesPatch = z
     downloadImagesByDefault: z.boolean(),
     exportSplitEvery: z.number().int().min(EXPORT_SPLIT.min).max(EXPORT_SPLIT.max).nullable(),
     sessionWarnDays: days(RETENTION.sessionWarnDays),
-    orderLimitFen: z.number().int().min(1).max(1_000_000_000),
-    annualLimitFen: z.number().int().min(1).max(10_000_000_000),
-    sharedIdNames: z.number().int().min(2).max(100),
-    waitingRecheckMinutes: z.number().int().min(0).max(1440),
+    orderLimitFen: days(CHECK_LIMITS.orderLimitFen),
+    annualLimitFen: days(CHECK_LIMITS.annualLimitFen),
+    sharedIdNames: days(CHECK_LIMITS.sharedIdNames),
+    waitingRecheckMinutes: days(CHECK_LIMITS.waitingRecheckMinutes),
   })
   .partial()
   .strict();

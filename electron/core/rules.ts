@@ -87,6 +87,15 @@ export const RETENTION = {
 /** Combined export PDFs split every this many orders. */
 export const EXPORT_SPLIT = { min: 1, max: 100_000 } as const;
 
+/** The ranges of the checks before declaring (amounts in fen). */
+export const CHECK_LIMITS = {
+  orderLimitFen: { min: 1, max: 1_000_000_000 },
+  annualLimitFen: { min: 1, max: 10_000_000_000 },
+  sharedIdNames: { min: 2, max: 100 },
+  /** Minutes between rechecks of the waiting orders; 0: never. */
+  waitingRecheckMinutes: { min: 0, max: 1440 },
+} as const;
+
 // ---- names the vault and the audit log know -----------------------------------------------
 
 export const AUDIT_ACTIONS = [

@@ -6,8 +6,8 @@
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import { ClearanceFailure, clearanceError } from '../errors';
 import type { ClearanceFetch } from '../gateway/clearance';
-import { currentOwner, type LockOwner, ownerAlive } from '../owner';
 import { noteWaiting } from '../orders/store';
+import { currentOwner, type LockOwner, ownerAlive } from '../owner';
 import type { Vault } from '../vault/types';
 import { vaultError } from '../vault/vault';
 import { newJobId } from './job-id';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resolveGatewayUrl } from '../gateway/client';
 import {
+  CHECK_LIMITS,
   DEFAULT_WATERMARK,
   EXPORT_SPLIT,
   FIELD,
@@ -119,6 +120,7 @@ export type Profile = z.infer<typeof profileSchema>;
 /** What a caller supplies to add a profile: the rest takes its default. */
 export type ProfileInput = z.input<typeof profileSchema>;
 
+/** A whole number within a rule's range (days, minutes, fen). */
 const days = (rule: { min: number; max: number }) => z.number().int().min(rule.min).max(rule.max);
 
 export const preferencesSchema = z.object({
@@ -138,13 +140,13 @@ export const preferencesSchema = z.object({
   /** A session known to expire within this many days is flagged (status bar, profile list). */
   sessionWarnDays: days(RETENTION.sessionWarnDays).default(7),
   /** Checks before declaring: one order over this (in fen; ¥5,000.00) is flagged. */
-  orderLimitFen: z.number().int().min(1).max(1_000_000_000).default(500_000),
+  orderLimitFen: days(CHECK_LIMITS.orderLimitFen).default(500_000),
   /** One person's orders in a calendar year (Beijing time) over this (fen; ¥26,000.00) are flagged. */
-  annualLimitFen: z.number().int().min(1).max(10_000_000_000).default(2_600_000),
+  annualLimitFen: days(CHECK_LIMITS.annualLimitFen).default(2_600_000),
   /** One ID number on orders with at least this many different consignee names is flagged. */
-  sharedIdNames: z.number().int().min(2).max(100).default(3),
+  sharedIdNames: days(CHECK_LIMITS.sharedIdNames).default(3),
   /** While the app is open, orders waiting for their identity are asked again this often (0: never). */
-  waitingRecheckMinutes: z.number().int().min(0).max(1440).default(30),
+  waitingRecheckMinutes: days(CHECK_LIMITS.waitingRecheckMinutes).default(30),
 });
 export type Preferences = z.infer<typeof preferencesSchema>;
 
