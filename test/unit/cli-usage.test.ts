@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/main';
 
@@ -6,7 +9,8 @@ async function run(argv: string[]) {
   const err: string[] = [];
   const code = await runCli(
     argv,
-    { CLEARANCE_DATA_DIR: '/nonexistent/cd-usage-test' },
+    // A folder of this run's own: as root, a fixed path would be created and shared between runs.
+    { CLEARANCE_DATA_DIR: join(mkdtempSync(join(tmpdir(), 'cd-usage-')), 'data') },
     { stdout: (s) => out.push(s), stderr: (s) => err.push(s), isTTY: false },
     { cwd: '/', signal: new AbortController().signal, stdin: process.stdin },
   );
