@@ -557,16 +557,22 @@ export function openVault(opts: OpenVaultOptions): Vault {
       } catch (err) {
         throw readFailure(err);
       }
-      for (;;) {
-        let next: IteratorResult<unknown>;
-        try {
-          next = it.next();
-        } catch (err) {
-          // A page read mid-way fails as any read does: a table value, and damage noted.
-          throw readFailure(err);
+      try {
+        for (;;) {
+          let next: IteratorResult<unknown>;
+          try {
+            next = it.next();
+          } catch (err) {
+            // A page read mid-way fails as any read does: a table value, and damage noted.
+            throw readFailure(err);
+          }
+          if (next.done) return;
+          yield toRecord(next.value as RecordRow);
         }
-        if (next.done) return;
-        yield toRecord(next.value as RecordRow);
+      } finally {
+        // A caller that stops early (or fails on a record) must not leave the statement open: the
+        // connection could not close, or take another query, while it is.
+        it.return?.();
       }
     },
     orderIds(q) {
