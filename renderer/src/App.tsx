@@ -5,6 +5,7 @@ import { ExportDialog } from './components/ExportDialog';
 import { ConfirmDialog, Modal } from './components/Modal';
 import { StatusBar } from './components/StatusBar';
 import { I18nContext, makeI18n, useI18n } from './i18n';
+import type { RecentScan } from './problems';
 import {
   AppContext,
   type AppCtx,
@@ -82,6 +83,7 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
   const lookupInput = useRef<HTMLInputElement | null>(null);
   const cardActions = useRef<CardActions | null>(null);
   const pendingOrder = useRef<string | null>(null);
+  const recentScans = useRef<RecentScan[]>([]);
   const noticeId = useRef(0);
 
   useEffect(() => {
@@ -118,12 +120,15 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
   );
 
   const go = useCallback((v: View) => setView(v), []);
+  // At once when the box is showing, so that digits typed right after F2 land in it; otherwise the
+  // lookup view focuses it as it mounts.
   const focusLookup = useCallback(() => {
     setView('lookup');
-    requestAnimationFrame(() => {
-      lookupInput.current?.focus();
-      lookupInput.current?.select();
-    });
+    const box = lookupInput.current;
+    if (box?.isConnected) {
+      box.focus();
+      box.select();
+    }
   }, []);
 
   const ctx: AppCtx = useMemo(
@@ -150,6 +155,7 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
         setAddProfileRequested((n) => n + 1);
       },
       addProfileRequested,
+      recentScans,
     }),
     [status, setStatus, online, view, go, notify, t, pick, focusLookup, addProfileRequested],
   );
@@ -183,6 +189,10 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
       } else if (mod && !e.shiftKey && key === 'e' && c.view === 'lookup') {
         e.preventDefault();
         c.cardActions.current?.exportPdf();
+      } else if (mod && e.shiftKey && (key === 'n' || key === 'c') && c.view === 'lookup') {
+        e.preventDefault();
+        if (key === 'n') c.cardActions.current?.copyName();
+        else c.cardActions.current?.copyIdNumber();
       } else if (mod && !e.shiftKey && key === 'p') {
         e.preventDefault();
         if (c.view === 'lookup') c.cardActions.current?.print();

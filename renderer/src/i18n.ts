@@ -58,6 +58,24 @@ const zh = {
     emptyTitle: '扫描或输入订单号开始查询',
     emptyBody: '先查本地加密库，没有记录时才调用网关。按 F2 或 Ctrl+L 随时回到查询框。',
     last: '上一次查询',
+    problem: {
+      title: '不要按原样发出此包裹',
+      expired: '证件已过期',
+      invalidId: '证件号码校验未通过',
+      unknownOrder: '没有该订单的清关信息',
+      next: {
+        expired: '扣留包裹，联系收件人提供新的有效证件，更新后点“刷新”。',
+        invalidId: '扣留包裹，联系收件人核对并重新提交证件号码。',
+        unknownOrder: '扣留包裹，核对面单上的订单号；确认订单属于本供应商且已支付。',
+      },
+    },
+    recent: {
+      title: '本次最近查询',
+      empty: '本次还没有查询。',
+      hint: 'F3 跳到列表，↑ ↓ 选择，回车重新打开',
+      states: { ok: '正常', problem: '有问题', failed: '失败' },
+      reopen: (id: string) => `重新打开 ${id}`,
+    },
   },
   card: {
     title: '清关身份卡',
@@ -77,9 +95,12 @@ const zh = {
     reveal: '显示完整信息',
     hide: '隐藏',
     revealed: '完整信息已显示（已记入审计日志）',
-    copyName: '复制姓名',
-    copyIdNumber: '复制证件号码',
+    copyName: '复制完整姓名（记入审计日志）',
+    copyIdNumber: '复制完整证件号（记入审计日志）',
     copyOrderId: '复制订单号',
+    copiedName: '已复制完整姓名（已记入审计日志）',
+    copiedIdNumber: '已复制完整证件号（已记入审计日志）',
+    copiedOrderId: '已复制订单号',
     warnings: '校验提示',
     noWarnings: '证件号码与有效期校验通过',
     images: '证件照片',
@@ -279,6 +300,7 @@ const zh = {
     edit: '编辑',
     preferences: '偏好',
     language: '界面语言',
+    problemSound: '发现不能发货的问题时播放提示音',
     retentionDays: '记录保留天数',
     imageRetentionDays: '照片保留天数（留空则与记录相同）',
     auditRetentionDays: '审计日志保留天数',
@@ -330,7 +352,10 @@ const zh = {
     title: '键盘快捷键',
     keys: [
       ['F2 / Ctrl+L', '回到订单号输入框'],
-      ['Enter', '查询输入的订单号'],
+      ['Enter / Tab', '查询输入的订单号（扫描枪以回车或 Tab 结尾均可）'],
+      ['Ctrl+Shift+N', '复制完整姓名（记入审计日志）'],
+      ['Ctrl+Shift+C', '复制完整证件号（记入审计日志）'],
+      ['F3', '跳到“本次最近查询”列表'],
       ['Ctrl+R', '从网关刷新当前卡片'],
       ['Ctrl+Shift+R', '显示完整姓名和证件号码'],
       ['Ctrl+E', '导出当前卡片或所选记录'],
@@ -384,6 +409,25 @@ const en: Dict = {
     emptyBody:
       'The local encrypted vault is checked first; the gateway is called only when the order is missing. Press F2 or Ctrl+L to come back to the order box.',
     last: 'Last lookup',
+    problem: {
+      title: 'Do not ship this parcel as is',
+      expired: 'The ID card has expired',
+      invalidId: 'The ID number fails its check',
+      unknownOrder: 'No clearance data for this order',
+      next: {
+        expired: 'Hold the parcel and contact the consignee for a valid ID; then press “Refresh”.',
+        invalidId: 'Hold the parcel and contact the consignee to check and resubmit the ID number.',
+        unknownOrder:
+          'Hold the parcel and check the order id on the label; make sure the order is yours and paid.',
+      },
+    },
+    recent: {
+      title: 'Recent lookups (this session)',
+      empty: 'No lookups yet in this session.',
+      hint: 'F3 jumps to the list, ↑ ↓ choose, Enter reopens',
+      states: { ok: 'OK', problem: 'Problem', failed: 'Failed' },
+      reopen: (id) => `Reopen ${id}`,
+    },
   },
   card: {
     title: 'Clearance card',
@@ -403,9 +447,12 @@ const en: Dict = {
     reveal: 'Reveal',
     hide: 'Hide',
     revealed: 'Full details shown (written to the audit log)',
-    copyName: 'Copy name',
-    copyIdNumber: 'Copy ID number',
+    copyName: 'Copy the full name (written to the audit log)',
+    copyIdNumber: 'Copy the full ID number (written to the audit log)',
     copyOrderId: 'Copy order id',
+    copiedName: 'Full name copied (written to the audit log)',
+    copiedIdNumber: 'Full ID number copied (written to the audit log)',
+    copiedOrderId: 'Order id copied',
     warnings: 'Validation',
     noWarnings: 'ID number and expiry passed validation',
     images: 'ID images',
@@ -608,6 +655,7 @@ const en: Dict = {
     edit: 'Edit',
     preferences: 'Preferences',
     language: 'Language',
+    problemSound: 'Beep when a parcel must not ship as is',
     retentionDays: 'Keep records for (days)',
     imageRetentionDays: 'Keep images for (days; empty = as records)',
     auditRetentionDays: 'Keep the audit log for (days)',
@@ -666,7 +714,10 @@ const en: Dict = {
     title: 'Keyboard shortcuts',
     keys: [
       ['F2 / Ctrl+L', 'Go to the order id box'],
-      ['Enter', 'Look up the typed order id'],
+      ['Enter / Tab', 'Look up the typed order id (scanners may end with Enter or Tab)'],
+      ['Ctrl+Shift+N', 'Copy the full name (written to the audit log)'],
+      ['Ctrl+Shift+C', 'Copy the full ID number (written to the audit log)'],
+      ['F3', 'Jump to the recent lookups list'],
       ['Ctrl+R', 'Refresh the card from the gateway'],
       ['Ctrl+Shift+R', 'Reveal the full name and ID number'],
       ['Ctrl+E', 'Export the card or the selected records'],
@@ -690,10 +741,20 @@ export interface I18n {
   pick: (b: { 'zh-CN': string; 'en-US': string }) => string;
   /** A date-time in the user's zone, in the current language. */
   dateTime: (iso: string) => string;
+  /** A date-time in Beijing time, named as such (the platform's and the customs' clock). */
+  beijingTime: (iso: string) => string;
+  /** A clock time (hours, minutes, seconds) in the user's zone, for this session's events. */
+  time: (ms: number) => string;
 }
 
 export function makeI18n(lang: Lang): I18n {
   const fmt = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+  const beijing = new Intl.DateTimeFormat(lang, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'Asia/Shanghai',
+  });
+  const clock = new Intl.DateTimeFormat(lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   return {
     lang,
     t: DICTIONARIES[lang],
@@ -702,6 +763,12 @@ export function makeI18n(lang: Lang): I18n {
       const d = new Date(iso);
       return Number.isNaN(d.getTime()) ? iso : fmt.format(d);
     },
+    beijingTime: (iso) => {
+      const d = new Date(iso);
+      if (Number.isNaN(d.getTime())) return iso;
+      return `${beijing.format(d)} ${lang === 'zh-CN' ? '北京时间' : 'Beijing time'}`;
+    },
+    time: (ms) => clock.format(new Date(ms)),
   };
 }
 

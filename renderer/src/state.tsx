@@ -2,6 +2,7 @@
 import { createContext, type RefObject, useContext } from 'react';
 import type { AppStatus } from '../../electron/contract';
 import type { ClearanceError } from './api';
+import type { RecentScan } from './problems';
 
 export type View = 'lookup' | 'records' | 'batch' | 'settings';
 export const VIEWS: View[] = ['lookup', 'records', 'batch', 'settings'];
@@ -19,12 +20,14 @@ export interface ConfirmRequest {
   danger?: boolean;
 }
 
-/** What the card offers to the global shortcuts (Ctrl+R, Ctrl+Shift+R, Ctrl+E, Ctrl+P). */
+/** What the card offers to the global shortcuts (Ctrl+R, Ctrl+Shift+R, Ctrl+E, Ctrl+P, Ctrl+Shift+N/C). */
 export interface CardActions {
   refresh(): void;
   reveal(): void;
   exportPdf(): void;
   print(): void;
+  copyName(): void;
+  copyIdNumber(): void;
 }
 
 export interface AppCtx {
@@ -47,6 +50,8 @@ export interface AppCtx {
   /** Settings should open its "add account" form. */
   requestAddProfile(): void;
   addProfileRequested: number;
+  /** This session's lookups (kept while the user moves between views). */
+  recentScans: RefObject<RecentScan[]>;
 }
 
 export const AppContext = createContext<AppCtx | null>(null);

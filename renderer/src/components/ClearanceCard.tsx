@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CardView } from '../../../electron/contract';
 import { type ClearanceError, invoke } from '../api';
 import { useI18n } from '../i18n';
@@ -43,12 +43,15 @@ export function ClearanceCard({
   card,
   onRefresh,
   onForgotten,
+  onAfterAction,
 }: {
   card: CardView;
   onRefresh: () => void;
   onForgotten: () => void;
+  /** After a copy or a reveal: the lookup view puts the focus back in the order box. */
+  onAfterAction?: () => void;
 }) {
-  const { t, pick, dateTime } = useI18n();
+  const { t, pick, beijingTime } = useI18n();
   const app = useApp();
   const [full, setFull] = useState<{ name: string; idNumber: string } | null>(null);
   const [revealing, setRevealing] = useState(false);
@@ -80,16 +83,27 @@ export function ClearanceCard({
     setRevealing(false);
     if (r.ok) setFull(r.value);
     else app.notifyError(r.error);
-  }, [full, card.orderId, app]);
+    onAfterAction?.();
+  }, [full, card.orderId, app, onAfterAction]);
 
+  const copiedText: Record<Field, string> = {
+    orderId: t.card.copiedOrderId,
+    name: t.card.copiedName,
+    idNumber: t.card.copiedIdNumber,
+  };
   const copy = async (field: Field) => {
+    // The focus goes back to the order box first: a scanner's Enter must never press this button again.
+    onAfterAction?.();
     const r = await copyField(card.orderId, field);
     if (r === 'ok') {
       setCopied(field);
+      app.notify('success', copiedText[field]);
       setTimeout(() => setCopied((c) => (c === field ? null : c)), 1500);
     } else if (r === 'clipboard') app.notify('error', t.common.copyFailed);
     else app.notifyError(r.error);
   };
+  const copyRef = useRef(copy);
+  copyRef.current = copy;
 
   const exportPdf = useCallback(() => app.openExport([card.orderId]), [app, card.orderId]);
 
@@ -121,7 +135,14 @@ export function ClearanceCard({
 
   // The global shortcuts reach the card that is showing.
   useEffect(() => {
-    app.cardActions.current = { refresh: onRefresh, reveal, exportPdf, print };
+    app.cardActions.current = {
+      refresh: onRefresh,
+      reveal,
+      exportPdf,
+      print,
+      copyName: () => void copyRef.current('name'),
+      copyIdNumber: () => void copyRef.current('idNumber'),
+    };
     return () => {
       app.cardActions.current = null;
     };
@@ -129,7 +150,16 @@ export function ClearanceCard({
 
   const sideLabel = (side: Side) => (side === 'front' ? t.card.front : t.card.back);
   const copyButton = (field: Field, label: string) => (
-    <button type="button" className="icon-button copy-button" aria-label={label} onClick={() => copy(field)}>
+    <button
+      type="button"
+      className="icon-button copy-button"
+      aria-label={label}
+      title={label}
+      aria-keyshortcuts={
+        field === 'name' ? 'Control+Shift+N' : field === 'idNumber' ? 'Control+Shift+C' : undefined
+      }
+      onClick={() => copy(field)}
+    >
       {copied === field ? <span className="copied">{t.common.copied}</span> : <CopyIcon />}
     </button>
   );
@@ -293,14 +323,14 @@ export function ClearanceCard({
             <div className="field-row">
               <dt>{t.card.fetchedAt}</dt>
               <dd>
-                <time dateTime={card.fetchedAt}>{dateTime(card.fetchedAt)}</time>
+                <time dateTime={card.fetchedAt}>{beijingTime(card.fetchedAt)}</time>
               </dd>
             </div>
             {card.firstFetchedAt !== card.fetchedAt && (
               <div className="field-row">
                 <dt>{t.card.firstFetchedAt}</dt>
                 <dd>
-                  <time dateTime={card.firstFetchedAt}>{dateTime(card.firstFetchedAt)}</time>
+                  <time dateTime={card.firstFetchedAt}>{beijingTime(card.firstFetchedAt)}</time>
                 </dd>
               </div>
             )}

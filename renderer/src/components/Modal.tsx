@@ -1,6 +1,9 @@
 import { type ReactNode, useEffect, useId, useRef } from 'react';
 import { useI18n } from '../i18n';
 
+/** Fired on window after a dialog closed and gave the focus back. */
+export const DIALOG_CLOSED = 'desk:dialog-closed';
+
 /**
  * A modal dialog on the native <dialog>: focus stays inside, Esc closes, and focus returns
  * to where it was when it closes.
@@ -39,6 +42,8 @@ export function Modal({
       dialog.removeEventListener('cancel', onCancel);
       if (dialog.open && typeof dialog.close === 'function') dialog.close();
       before?.focus?.();
+      // A view may want the focus elsewhere after any dialog (the lookup view: the order box).
+      window.dispatchEvent(new Event(DIALOG_CLOSED));
     };
   }, []);
 

@@ -4,6 +4,7 @@ import { FIELD, RETENTION } from '../../../../electron/core/rules';
 import { invoke, type Lang } from '../../api';
 import { useAction } from '../../hooks/useAction';
 import { useI18n } from '../../i18n';
+import { beepProblem, problemSoundOn, setProblemSound } from '../../sound';
 import { useApp } from '../../state';
 import { NumberField } from './fields';
 
@@ -28,6 +29,7 @@ export function PreferencesPanel() {
   const prefs = app.status.preferences;
   const [d, setD] = useState<PrefDraft>(() => prefDraft(prefs));
   const { busy, error, run } = useAction();
+  const [sound, setSound] = useState(problemSoundOn);
   const set = <K extends keyof PrefDraft>(k: K, v: PrefDraft[K]) => setD((cur) => ({ ...cur, [k]: v }));
 
   const setLanguage = async (language: Lang) => {
@@ -82,6 +84,18 @@ export function PreferencesPanel() {
             English
           </option>
         </select>
+      </label>
+      <label className="check field-check">
+        <input
+          type="checkbox"
+          checked={sound}
+          onChange={(e) => {
+            setProblemSound(e.target.checked);
+            setSound(e.target.checked);
+            if (e.target.checked) beepProblem();
+          }}
+        />
+        {t.settings.problemSound}
       </label>
       <form onSubmit={save}>
         <div className="form-grid">
