@@ -242,6 +242,8 @@ export interface ExportProgress {
   total: number;
   state: 'running' | 'finished' | 'failed' | 'cancelled';
   destination: string | null;
+  /** Every file written, by its final path (when finished). */
+  files: string[];
   warnings: Bilingual[];
 }
 
@@ -367,6 +369,11 @@ export const CHANNELS = {
   'export.cancel': {
     request: z.object({ exportId: z.string().max(64) }).strict(),
     reply: reply<{ cancelled: boolean }>(),
+  },
+  /** Shows a finished export's folder in the system's file manager (by export id, never a path). */
+  'export.openFolder': {
+    request: z.object({ exportId: z.string().max(64) }).strict(),
+    reply: reply<{ opened: boolean }>(),
   },
 
   'batch.prepare': {

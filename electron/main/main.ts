@@ -190,6 +190,10 @@ if (!app.requestSingleInstanceLock()) {
             if (!isAuthorizeUrl(url)) throw new Error('not an authorize URL');
             await shell.openExternal(url);
           },
+          openFolder: async (path) => {
+            const problem = await shell.openPath(path);
+            if (problem) throw new Error('the folder could not be opened');
+          },
           chooseImportFile: async () => {
             if (!win) return null;
             const r = await dialog.showOpenDialog(win, {

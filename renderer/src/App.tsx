@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppStatus, ExportProgress } from '../../electron/contract';
 import { type ClearanceError, invoke, subscribe } from './api';
 import { ExportDialog } from './components/ExportDialog';
+import { ExportDone } from './components/ExportDone';
 import { ConfirmDialog, Modal } from './components/Modal';
 import { StatusBar } from './components/StatusBar';
 import { I18nContext, makeI18n, useI18n } from './i18n';
@@ -78,6 +79,7 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
   );
   const [exportFor, setExportFor] = useState<string[] | 'all' | null>(null);
   const [exportProgress, setExportProgress] = useState<ExportProgress | null>(null);
+  const [exportDone, setExportDone] = useState<ExportProgress | null>(null);
   const [help, setHelp] = useState(false);
   const [addProfileRequested, setAddProfileRequested] = useState(0);
   const lookupInput = useRef<HTMLInputElement | null>(null);
@@ -108,10 +110,7 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
       subscribe('export.progress', (p) => {
         setExportProgress(p);
         if (p.state === 'finished') {
-          notify(
-            'success',
-            p.destination ? t.exportDialog.finished(p.destination) : t.exportDialog.finishedNoDest,
-          );
+          setExportDone(p);
           for (const w of p.warnings) notify('info', pick(w));
         } else if (p.state === 'failed') notify('error', t.exportDialog.failed);
         else if (p.state === 'cancelled') notify('info', t.exportDialog.cancelled);
@@ -297,12 +296,14 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
             body={confirmReq.body}
             confirmLabel={confirmReq.confirmLabel}
             danger={confirmReq.danger ?? false}
+            {...(confirmReq.cancelLabel ? { cancelLabel: confirmReq.cancelLabel } : {})}
             onAnswer={(yes) => {
               confirmReq.resolve(yes);
               setConfirmReq(null);
             }}
           />
         )}
+        {exportDone && <ExportDone done={exportDone} onClose={() => setExportDone(null)} />}
         {exportFor && <ExportDialog orderIds={exportFor} onClose={() => setExportFor(null)} />}
         {help && <HelpPanel onClose={() => setHelp(false)} />}
       </div>

@@ -18,6 +18,7 @@ export interface ConfirmRequest {
   body: string;
   confirmLabel: string;
   danger?: boolean;
+  cancelLabel?: string;
 }
 
 /** What the card offers to the global shortcuts (Ctrl+R, Ctrl+Shift+R, Ctrl+E, Ctrl+P, Ctrl+Shift+N/C). */

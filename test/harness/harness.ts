@@ -40,6 +40,8 @@ export interface Harness {
   dataDir: string;
   /** URLs the backend asked the system browser to open (the authorize page), in order. */
   externalUrls: string[];
+  /** Folders the page asked the host to show ("open folder" after an export), in order. */
+  openedFolders: string[];
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const events = new Set<ServerResponse>();
   const externalUrls: string[] = [];
   let origin = '';
+  const openedFolders: string[] = [];
 
   const backend = await createBackend({
     env,
@@ -71,6 +74,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       // No system browser here: the URL is recorded (a test plays the browser), and printed by hand.
       openExternal: async (url) => {
         externalUrls.push(url);
+      },
+      // No file manager in a browser: the request is recorded for the tests.
+      openFolder: async (path) => {
+        openedFolders.push(path);
       },
     },
   });
@@ -171,6 +178,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     backend,
     dataDir: env.CLEARANCE_DATA_DIR ?? '',
     externalUrls,
+    openedFolders,
     close: async () => {
       for (const res of events) res.end();
       server.closeAllConnections();

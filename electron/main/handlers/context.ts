@@ -27,6 +27,8 @@ export interface BackendHost {
   chooseImportFile(): Promise<string | null>;
   /** Open a URL in the system browser (the authorize page only; checked before it is called). */
   openExternal?(url: string): Promise<void>;
+  /** Shows a folder in the file manager; hosts without one (a bare test) leave it out. */
+  openFolder?(path: string): Promise<void>;
 }
 
 const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;

@@ -12,11 +12,13 @@ import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard, refuse } from './reply';
 
-type ExportHandlers = Pick<Handlers, 'export.start' | 'export.cancel'>;
+type ExportHandlers = Pick<Handlers, 'export.start' | 'export.cancel' | 'export.openFolder'>;
 
 export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll(): void } {
   const { settings, host } = ctx;
   const running = new Map<string, AbortController>();
+  // Finished exports' folders, so that "open folder" takes an export id and never a path from the page.
+  const folders = new Map<string, string>();
   return {
     abortAll() {
       for (const c of running.values()) c.abort();
@@ -87,6 +89,7 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
             total: p.total,
             state: 'running',
             destination: null,
+            files: [],
             warnings: [],
           });
         const result = ctx.exportWorkerFile
@@ -98,6 +101,7 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
           : runExport(job, source, { signal: controller.signal, onProgress });
         void result.then((r) => {
           running.delete(exportId);
+          if (r.ok) folders.set(exportId, folder);
           auditExport(
             vault,
             job,
@@ -111,6 +115,7 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
             state: r.ok ? 'finished' : r.error.kind === 'cancelled' ? 'cancelled' : 'failed',
             // A split PDF has no file by the chosen name: point at its first part.
             destination: r.ok ? (job.split && job.pdf ? (r.value.files[0] ?? target) : target) : null,
+            files: r.ok ? r.value.files : [],
             warnings: r.ok ? reportNotes(r.value) : [r.error.message],
           });
         });
@@ -121,6 +126,13 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
         const c = running.get(exportId);
         c?.abort();
         return { cancelled: Boolean(c) };
+      }),
+    'export.openFolder': ({ exportId }) =>
+      guard(async () => {
+        const folder = folders.get(exportId);
+        if (!folder || !host.openFolder) return { opened: false };
+        await host.openFolder(folder);
+        return { opened: true };
       }),
   };
 }

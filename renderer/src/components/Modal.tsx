@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useId, useRef } from 'react';
+import { type ReactNode, type RefObject, useEffect, useId, useRef } from 'react';
 import { useI18n } from '../i18n';
 
 /** Fired on window after a dialog closed and gave the focus back. */
@@ -14,18 +14,22 @@ export function Modal({
   children,
   className,
   wide,
+  initialFocus,
 }: {
   title: string;
   onClose: () => void;
   children: ReactNode;
   className?: string;
   wide?: boolean;
+  /** The main button: focused when the dialog opens (otherwise the first control, the ×). */
+  initialFocus?: RefObject<HTMLElement | null>;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   const { t } = useI18n();
   const close = useRef(onClose);
   close.current = onClose;
+  const focusFirst = useRef(initialFocus);
 
   useEffect(() => {
     const dialog = ref.current;
@@ -33,6 +37,7 @@ export function Modal({
     const before = document.activeElement as HTMLElement | null;
     if (typeof dialog.showModal === 'function' && !dialog.open) dialog.showModal();
     else dialog.setAttribute('open', '');
+    focusFirst.current?.current?.focus();
     const onCancel = (e: Event) => {
       e.preventDefault();
       close.current();
@@ -76,23 +81,30 @@ export function ConfirmDialog({
   body,
   confirmLabel,
   danger,
+  cancelLabel,
   onAnswer,
 }: {
   title: string;
   body: string;
   confirmLabel: string;
   danger?: boolean;
+  /** The safe answer's words when "cancel" would be ambiguous (cancelling a job: "keep running"). */
+  cancelLabel?: string;
   onAnswer: (yes: boolean) => void;
 }) {
   const { t } = useI18n();
+  const safe = useRef<HTMLButtonElement>(null);
+  const main = useRef<HTMLButtonElement>(null);
   return (
-    <Modal title={title} onClose={() => onAnswer(false)}>
+    // A dangerous question starts on the safe answer; any other on the main one.
+    <Modal title={title} onClose={() => onAnswer(false)} initialFocus={danger ? safe : main}>
       <p className="modal-text">{body}</p>
       <div className="modal-actions">
-        <button type="button" className="button" onClick={() => onAnswer(false)}>
-          {t.common.cancel}
+        <button ref={safe} type="button" className="button" onClick={() => onAnswer(false)}>
+          {cancelLabel ?? t.common.cancel}
         </button>
         <button
+          ref={main}
           type="button"
           className={`button ${danger ? 'button-danger' : 'button-primary'}`}
           onClick={() => onAnswer(true)}
