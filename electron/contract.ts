@@ -514,8 +514,18 @@ export const CHANNELS = {
     request: z
       .object({
         since: z.string().date().optional(),
+        until: z.string().date().optional(),
         action: z.enum(AUDIT_ACTIONS).optional(),
         orderId: orderIdText.optional(),
+        /** A prefix or suffix of an order id. */
+        orderIdPart: orderIdText.optional(),
+        /** A full ID number; matched by its keyed hash (the number is never stored in the log). */
+        idNumber: z
+          .string()
+          .regex(/^\d{17}[\dXx]$/)
+          .optional(),
+        osUser: z.string().min(1).max(64).optional(),
+        host: z.string().min(1).max(255).optional(),
         limit: z.number().int().min(1).max(1000),
       })
       .strict(),

@@ -7,7 +7,7 @@ import { requireTeam } from './team';
 import type { Command } from './types';
 
 const USAGE =
-  'audit list [--since DATE] [--until DATE] [--action A] [--order ORDER_ID] [--limit N] [--json] | audit verify [--json]';
+  'audit list [--since DATE] [--until DATE] [--action A] [--order ORDER_ID] [--order-part DIGITS] [--id-number ID] [--user U] [--desk HOST] [--limit N] [--json] | audit verify [--json]';
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -21,6 +21,10 @@ export const auditCommand: Command = {
     until: { type: 'string' },
     action: { type: 'string' },
     order: { type: 'string' },
+    'order-part': { type: 'string' },
+    'id-number': { type: 'string' },
+    user: { type: 'string' },
+    desk: { type: 'string' },
     limit: { type: 'string' },
     json: { type: 'boolean' },
   },
@@ -46,6 +50,19 @@ export const auditCommand: Command = {
       q.action = values.action as AuditAction;
     }
     if (typeof values.order === 'string') q.orderId = values.order.trim();
+    const part = values['order-part'];
+    if (typeof part === 'string') {
+      if (!/^\d{1,20}$/.test(part.trim())) return bad('--order-part: 1–20 digits (a prefix or suffix)');
+      q.orderIdPart = part.trim();
+    }
+    const idNumber = values['id-number'];
+    if (typeof idNumber === 'string') {
+      // The number is only hashed, never printed back or logged.
+      if (!/^\d{17}[\dXx]$/.test(idNumber.trim())) return bad('--id-number: 17 digits and a check character');
+      q.idNumber = idNumber.trim();
+    }
+    if (typeof values.user === 'string') q.osUser = values.user;
+    if (typeof values.desk === 'string') q.host = values.desk;
     if (values.limit !== undefined) {
       if (!/^\d{1,6}$/.test(String(values.limit))) return bad('--limit: a whole number');
       q.limit = Number(values.limit);

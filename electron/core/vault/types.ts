@@ -68,6 +68,13 @@ export interface AuditQuery {
   until?: string;
   action?: AuditAction;
   orderId?: string;
+  /** A prefix or a suffix of an order id. */
+  orderIdPart?: string;
+  /** A full ID number: matched by its keyed hash, so it finds entries about purged records too. */
+  idNumber?: string;
+  osUser?: string;
+  /** The desk (computer name). */
+  host?: string;
   limit?: number;
   offset?: number;
 }

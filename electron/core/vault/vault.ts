@@ -13,7 +13,17 @@ import type { ImageMime } from '../gateway/images';
 import { shanghaiDate } from '../gateway/timestamp';
 import { type IdentityValidation, normalizeIdNumber, parseExpiry, validateIdentity } from '../idcard';
 import { diskFull } from '../rules';
-import { type Actor, AUDIT_SCHEMA, appendAudit, currentActor, purgeAudit, queryAudit } from './audit';
+import {
+  type Actor,
+  AUDIT_ID_SCHEMA,
+  AUDIT_SCHEMA,
+  appendAudit,
+  currentActor,
+  idHashesOf,
+  loadAuditKey,
+  purgeAudit,
+  queryAudit,
+} from './audit';
 import { migrate, ORDERS_MIGRATION } from './migrations';
 import { NAME_GRAMS_MIGRATION, nameContains, nameIsGram, registerNameGrams } from './name-search';
 import { noteChange, OUTBOX_MIGRATION } from './outbox';
@@ -83,6 +93,7 @@ ${AUDIT_SCHEMA}
   // Team mode: the outbox of local changes and the link to the team (see ./outbox.ts).
   OUTBOX_MIGRATION,
   ORDERS_MIGRATION,
+  AUDIT_ID_SCHEMA,
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
@@ -331,7 +342,15 @@ export function openVault(opts: OpenVaultOptions): Vault {
     // Every page read is decrypted: a larger cache (32 MB) keeps repeated searches off the cipher.
     db.pragma('cache_size = -32000');
     registerNameGrams(db);
-    if (!damaged) migrate(db, 'vault', VAULT_MIGRATIONS);
+    if (!damaged) {
+      migrate(db, 'vault', VAULT_MIGRATIONS);
+      loadAuditKey(db);
+    } else {
+      // Read-only: the audit's ID key is read if it is there (a damaged vault never gets a new one).
+      try {
+        loadAuditKey(db);
+      } catch {}
+    }
   } catch (err) {
     if (!damaged && isCorrupt(err)) {
       // Found damaged while opening: set it aside as read-only, then open it so.
@@ -358,8 +377,8 @@ export function openVault(opts: OpenVaultOptions): Vault {
 
   const now = () => clock().toISOString();
   /** An audit entry of this desk, noted for the team in the same transaction. */
-  const audited = (at: string, entry: Parameters<typeof appendAudit>[3]) =>
-    noteChange(db, 'audit', String(appendAudit(db, actor, at, entry)), at);
+  const audited = (at: string, entry: Parameters<typeof appendAudit>[3], idHashes?: readonly string[]) =>
+    noteChange(db, 'audit', String(appendAudit(db, actor, at, entry, idHashes)), at);
   const today = () => shanghaiDate(clock());
 
   const toRecord = (r: RecordRow): StoredRecord => {
@@ -590,6 +609,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
     forget(orderIds, by) {
       const ids = [...new Set(orderIds)];
       const n = write(() => {
+        const hashes = idHashesOf(db, ids);
         const del = db.prepare('DELETE FROM records WHERE order_id = ?');
         // Forgetting an order forgets all the vault has on it: its sheet row and its waiting entry too.
         const delSheet = db.prepare('DELETE FROM order_facts WHERE order_id = ?');
@@ -605,12 +625,16 @@ export function openVault(opts: OpenVaultOptions): Vault {
           stmt.unwait.run(id);
         }
         for (const id of ids) noteChange(db, 'tombstone', id, now());
-        audited(now(), {
-          action: 'forget',
-          profile: by.profile,
-          orderIds: ids,
-          detail: { channel: by.channel, requested: ids.length, forgotten: count, sheetRows },
-        });
+        audited(
+          now(),
+          {
+            action: 'forget',
+            profile: by.profile,
+            orderIds: ids,
+            detail: { channel: by.channel, requested: ids.length, forgotten: count, sheetRows },
+          },
+          hashes,
+        );
         return count;
       });
       checkpoint();
@@ -628,6 +652,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
           .prepare('SELECT order_id FROM records WHERE fetched_at < ?')
           .pluck()
           .all(cut(recordDays)) as string[];
+        const oldHashes = idHashesOf(db, old);
         const records = db.prepare('DELETE FROM records WHERE fetched_at < ?').run(cut(recordDays)).changes;
         // Sheet rows and waiting entries go with their record; without a record, when as old as one would be.
         const dropSheet = db.prepare('DELETE FROM order_facts WHERE order_id = ?');
@@ -657,22 +682,26 @@ export function openVault(opts: OpenVaultOptions): Vault {
         const audit = purgeAudit(db, cut(auditDays));
         if (p.auto && !records && !images && !audit && !sheetRows) return { records, images, audit };
         for (const id of old) noteChange(db, 'tombstone', id, new Date(t).toISOString());
-        audited(new Date(t).toISOString(), {
-          action: 'purge',
-          profile: null,
-          orderIds: old,
-          detail: {
-            channel: p.channel,
-            auto: p.auto === true,
-            records,
-            images,
-            audit,
-            sheetRows,
-            recordDays,
-            ...(imageDays !== undefined ? { imageDays } : {}),
-            auditDays,
+        audited(
+          new Date(t).toISOString(),
+          {
+            action: 'purge',
+            profile: null,
+            orderIds: old,
+            detail: {
+              channel: p.channel,
+              auto: p.auto === true,
+              records,
+              images,
+              audit,
+              sheetRows,
+              recordDays,
+              ...(imageDays !== undefined ? { imageDays } : {}),
+              auditDays,
+            },
           },
-        });
+          oldHashes,
+        );
         return { records, images, audit };
       });
       if (out.records || out.images || out.audit || sheetGone) checkpoint();

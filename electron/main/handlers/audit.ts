@@ -11,8 +11,13 @@ export function auditHandlers(ctx: BackendContext): AuditHandlers {
       guard(async () =>
         (await ctx.openVault()).auditLog({
           ...(q.since ? { since: q.since } : {}),
+          ...(q.until ? { until: q.until } : {}),
           ...(q.action ? { action: q.action } : {}),
           ...(q.orderId ? { orderId: q.orderId } : {}),
+          ...(q.orderIdPart ? { orderIdPart: q.orderIdPart } : {}),
+          ...(q.idNumber ? { idNumber: q.idNumber } : {}),
+          ...(q.osUser ? { osUser: q.osUser } : {}),
+          ...(q.host ? { host: q.host } : {}),
           limit: q.limit,
         }),
       ),
