@@ -6,15 +6,44 @@ import { useI18n } from '../../i18n';
 
 type AuditAction = NonNullable<RequestOf<'audit.list'>['action']>;
 const ACTIONS: readonly AuditAction[] = AUDIT_ACTIONS;
+const SHOWN_ORDERS = 3;
 
-/** The audit log: filter by action, order id and date; newest first. */
+interface Filter {
+  action: AuditAction | '';
+  orderPart: string;
+  idNumber: string;
+  osUser: string;
+  host: string;
+  since: string;
+  until: string;
+}
+const EMPTY: Filter = { action: '', orderPart: '', idNumber: '', osUser: '', host: '', since: '', until: '' };
+
+/** Only the filled, well-formed criteria (a half-typed ID number is not sent). */
+function request(f: Filter): RequestOf<'audit.list'> {
+  const part = f.orderPart.trim();
+  const id = f.idNumber.trim();
+  return {
+    limit: 1000,
+    ...(f.action ? { action: f.action } : {}),
+    ...(/^\d{1,20}$/.test(part) ? { orderIdPart: part } : {}),
+    ...(/^\d{17}[\dXx]$/.test(id) ? { idNumber: id } : {}),
+    ...(f.osUser.trim() ? { osUser: f.osUser.trim() } : {}),
+    ...(f.host.trim() ? { host: f.host.trim() } : {}),
+    ...(f.since ? { since: f.since } : {}),
+    ...(f.until ? { until: f.until } : {}),
+  };
+}
+
+const csvCell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** The audit log: search by action, order id (start or end), full ID number, user, computer and dates. */
 export function AuditPanel() {
   const { t, dateTime, pick } = useI18n();
-  const [action, setAction] = useState<AuditAction | ''>('');
-  const [orderId, setOrderId] = useState('');
-  const [since, setSince] = useState('');
+  const [f, setF] = useState<Filter>(EMPTY);
   const [rows, setRows] = useState<AuditRow[] | null>(null);
   const [error, setError] = useState<ClearanceError | null>(null);
+  const set = <K extends keyof Filter>(k: K, v: Filter[K]) => setF((cur) => ({ ...cur, [k]: v }));
 
   const load = useCallback(async () => {
     const id = orderId.trim();
@@ -24,11 +53,12 @@ export function AuditPanel() {
       ...(isOrderIdText(id) ? { orderId: id } : {}),
       ...(since ? { since } : {}),
     });
+const SHOWN_ORDERS = 3;
     if (r.ok) {
       setRows(r.value);
       setError(null);
     } else setError(r.error);
-  }, [action, orderId, since]);
+  }, [f]);
 
   useEffect(() => {
     const timer = setTimeout(() => void load(), 200);
@@ -37,6 +67,38 @@ export function AuditPanel() {
 
   const actionName = (a: string) =>
     ACTIONS.includes(a as AuditAction) ? t.settings.auditActions[a as AuditAction] : a;
+  const detailText = (d: AuditRow['detail']) =>
+    Object.entries(d)
+      .map(([k, v]) => `${t.settings.detailKeys[k] ?? k}: ${t.settings.detailValues[String(v)] ?? String(v)}`)
+      .join(' · ');
+
+  const exportCsv = () => {
+    if (!rows) return;
+    const c = t.settings.auditCols;
+    const lines = [
+      [c.at, c.action, c.orders, c.user, t.settings.auditHost, c.profile, c.detail].map(csvCell).join(','),
+      ...rows.map((r) =>
+        [
+          r.at,
+          actionName(r.action),
+          r.orderIds.join(' '),
+          r.osUser,
+          r.host,
+          r.profile ?? '',
+          detailText(r.detail),
+        ]
+          .map(csvCell)
+          .join(','),
+      ),
+    ];
+    // A byte-order mark, so that Excel reads the Chinese text as UTF-8.
+    const blob = new Blob([`\uFEFF${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `audit-${new Date().toISOString().slice(0, 10)}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+  };
 
   return (
     <section className="panel" aria-labelledby="audit-title">
@@ -44,14 +106,18 @@ export function AuditPanel() {
         <h2 id="audit-title" className="panel-title">
           {t.settings.audit}
         </h2>
+        <span className="spacer" />
+        <button type="button" className="button" onClick={exportCsv} disabled={!rows || rows.length === 0}>
+          {t.settings.auditExportCsv}
+        </button>
         <button type="button" className="button" onClick={() => void load()}>
           {t.card.refresh}
         </button>
       </div>
-      <div className="toolbar">
+      <div className="toolbar audit-filters">
         <label className="field field-inline">
           <span>{t.settings.auditAction}</span>
-          <select value={action} onChange={(e) => setAction(e.target.value as AuditAction | '')}>
+          <select value={f.action} onChange={(e) => set('action', e.target.value as AuditAction | '')}>
             <option value="">{t.settings.auditAll}</option>
             {ACTIONS.map((a) => (
               <option key={a} value={a}>
@@ -63,18 +129,43 @@ export function AuditPanel() {
         <label className="field field-inline">
           <span>{t.settings.auditOrder}</span>
           <input
-            value={orderId}
-            onChange={(e) => setOrderId(e.target.value)}
+            value={f.orderPart}
+            onChange={(e) => set('orderPart', e.target.value)}
             inputMode="numeric"
             className="mono"
             size={20}
           />
         </label>
         <label className="field field-inline">
+          <span>{t.settings.auditIdNumber}</span>
+          <input
+            value={f.idNumber}
+            onChange={(e) => set('idNumber', e.target.value)}
+            className="mono"
+            size={20}
+            maxLength={18}
+            autoComplete="off"
+            title={t.settings.auditIdNumberHint}
+          />
+        </label>
+        <label className="field field-inline">
+          <span>{t.settings.auditUser}</span>
+          <input value={f.osUser} onChange={(e) => set('osUser', e.target.value)} size={10} />
+        </label>
+        <label className="field field-inline">
+          <span>{t.settings.auditHost}</span>
+          <input value={f.host} onChange={(e) => set('host', e.target.value)} size={12} />
+        </label>
+        <label className="field field-inline">
           <span>{t.settings.auditSince}</span>
-          <input type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+          <input type="date" value={f.since} onChange={(e) => set('since', e.target.value)} />
+        </label>
+        <label className="field field-inline">
+          <span>{t.settings.auditUntil}</span>
+          <input type="date" value={f.until} onChange={(e) => set('until', e.target.value)} />
         </label>
       </div>
+      <p className="hint">{t.settings.auditIdNumberHint}</p>
       {error ? (
         <p className="inline-error" role="alert">
           {pick(error.message)}
@@ -85,6 +176,9 @@ export function AuditPanel() {
         <p className="muted">{t.settings.auditEmpty}</p>
       ) : (
         <div className="audit-scroll">
+          <p className="muted small" role="status">
+            {t.settings.auditCount(rows.length)}
+          </p>
           <table className="audit-table">
             <caption className="visually-hidden">{t.settings.audit}</caption>
             <thead>
@@ -105,18 +199,14 @@ export function AuditPanel() {
                     <span className={`tag tag-action-${r.action}`}>{actionName(r.action)}</span>
                   </td>
                   <td className="mono">
-                    {r.orderIds.slice(0, 3).join(', ')}
-                    {r.orderIds.length > 3 ? ` ${t.settings.moreOrders(r.orderIds.length - 3)}` : ''}
+                    {r.orderIds.slice(0, SHOWN_ORDERS).join(', ')}
+                    {r.orderIds.length > SHOWN_ORDERS ? ` … ${t.settings.moreOrders(r.orderIds.length)}` : ''}
                   </td>
                   <td>
                     {r.osUser}@{r.host}
                   </td>
                   <td>{r.profile ?? '—'}</td>
-                  <td className="muted small">
-                    {Object.entries(r.detail)
-                      .map(([k, v]) => `${k}: ${String(v)}`)
-                      .join(' · ')}
-                  </td>
+                  <td className="muted small">{detailText(r.detail)}</td>
                 </tr>
               ))}
             </tbody>

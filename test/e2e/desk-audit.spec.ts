@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
+const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
+// 刘洋 in the demo gateway (invented).
+const LIU_ORDER = '2000000000000002';
+const LIU_ID = '310115199003074528';
+
+test("an auditor finds a person's entries by the full ID number after the record was deleted, and exports them", async ({
+  page,
+}) => {
+  await expect(box(page)).toBeFocused();
+  await page.keyboard.type(LIU_ORDER);
+  await page.keyboard.press('Enter');
+  await expect(card(page).getByTestId('card-order-id')).toHaveText(LIU_ORDER);
+  await card(page).getByRole('button', { name: '显示完整信息' }).click();
+  await expect(card(page).getByTestId('card-id-number')).toHaveText(LIU_ID);
+  await card(page).getByRole('button', { name: '删除记录' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: '删除记录' }).click();
+  await expect(card(page)).toHaveCount(0);
+  // Another person's lookup, which the search must not return.
+  await page.keyboard.type('3728150192837465928');
+  await page.keyboard.press('Enter');
+  await expect(card(page).getByTestId('card-order-id')).toHaveText('3728150192837465928');
+
+  await page.keyboard.press('Alt+4');
+  const audit = page.getByRole('region', { name: '审计日志' });
+  await audit.getByLabel('完整证件号码').fill(LIU_ID);
+  const rows = audit.getByRole('table').getByRole('row');
+  await expect(rows).toHaveCount(4); // the header, fetch, reveal, forget
+  await expect(rows.nth(1)).toContainText('删除');
+  await expect(rows.nth(2)).toContainText('显示完整信息');
+  await expect(rows.nth(3)).toContainText('获取');
+  await expect(audit.getByRole('table')).not.toContainText('3728150192837465928');
+  // Details in words, in the UI's language.
+  await expect(rows.nth(2)).toContainText('来源: 应用');
+  await expect(rows.nth(2)).toContainText('字段: 姓名、证件号码');
+
+  // By the order id's last digits, too.
+  await audit.getByLabel('完整证件号码').fill('');
+  await audit.getByLabel(/订单号/).fill('465928');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText('3728150192837465928');
+
+  await audit.getByLabel(/订单号/).fill('');
+  await audit.getByLabel('完整证件号码').fill(LIU_ID);
+  await expect(rows).toHaveCount(4);
+  const download = page.waitForEvent('download');
+  await audit.getByRole('button', { name: '导出 CSV' }).click();
+  const file = await (await download).path();
+  const csv = readFileSync(file, 'utf8');
+  expect(csv.trim().split('\r\n')).toHaveLength(4);
+  expect(csv).toContain(LIU_ORDER);
+  expect(csv).not.toContain(LIU_ID);
+});
