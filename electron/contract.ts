@@ -393,8 +393,15 @@ export const CHANNELS = {
     reply: reply<{ jobId: string }>(),
   },
   'batch.control': {
-    request: z.object({ jobId: z.string().max(64), action: z.enum(['pause', 'resume', 'cancel']) }).strict(),
+    request: z
+      .object({ jobId: z.string().max(64), action: z.enum(['pause', 'resume', 'cancel', 'retry-failed']) })
+      .strict(),
     reply: reply<BatchProgress>(),
+  },
+  /** A job's order ids in one state (done: to export; failed: to copy or look into), in input order. */
+  'batch.doneIds': {
+    request: z.object({ jobId: z.string().max(64), state: z.enum(['done', 'failed']).optional() }).strict(),
+    reply: reply<{ orderIds: string[] }>(),
   },
   'batch.list': { request: empty, reply: reply<BatchProgress[]>() },
   'batch.items': {
@@ -403,6 +410,8 @@ export const CHANNELS = {
         jobId: z.string().max(64),
         offset: z.number().int().min(0),
         limit: z.number().int().min(1).max(1000),
+        /** Only the orders in this state (the "failed only" view). */
+        state: z.enum(['pending', 'running', 'done', 'failed', 'skipped']).optional(),
       })
       .strict(),
     reply: reply<{ items: BatchItemView[]; total: number }>(),

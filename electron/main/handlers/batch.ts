@@ -13,7 +13,13 @@ import { preparedOrders, progressView } from './views';
 
 type BatchHandlers = Pick<
   Handlers,
-  'batch.prepare' | 'batch.importFile' | 'batch.start' | 'batch.control' | 'batch.list' | 'batch.items'
+  | 'batch.prepare'
+  | 'batch.importFile'
+  | 'batch.start'
+  | 'batch.control'
+  | 'batch.list'
+  | 'batch.items'
+  | 'batch.doneIds'
 >;
 
 export function batchHandlers(
@@ -140,6 +146,12 @@ export function batchHandlers(
           if (active) active.run.resume();
           else await startRun(jobId); // a stopped or interrupted job picks up where it left off
         }
+        if (action === 'retry-failed') {
+          if (active) return refuse(clearanceError('usage', { detail: `batch ${jobId} is running` }));
+          // Only the failed orders go back to pending; the done ones are not fetched again.
+          store.requeue(jobId, { states: ['failed'] });
+          await startRun(jobId);
+        }
         if (action === 'cancel' && active) {
           active.cancel.abort();
           await active.done;
@@ -148,16 +160,23 @@ export function batchHandlers(
         // A cancelled job keeps its pending orders and can be resumed; the reply says what the user did.
         return action === 'cancel' && !runs.has(jobId) ? { ...v, state: 'cancelled' as const } : v;
       }),
+    'batch.doneIds': ({ jobId, state }) =>
+      guard(async () => ({
+        orderIds: (await jobs()).orders(jobId, [state ?? 'done']).map((o) => o.orderId),
+      })),
     'batch.list': () => guard(async () => (await jobs()).listJobs(50).map(view)),
-    'batch.items': ({ jobId, offset, limit }) =>
+    'batch.items': ({ jobId, offset, limit, state }) =>
       guard(async () => {
         const store = await jobs();
         const job = store.getJob(jobId);
         if (!job) return refuse(clearanceError('usage', { detail: `batch ${jobId}` }));
-        // Positions are 0-based input order, so "after offset − 1" is a keyset read of the same page.
-        const page = store.orders(jobId, undefined, { afterSeq: offset - 1, limit });
+        // The whole job pages by position: 0-based input order, so "after offset − 1" is a keyset
+        // read. One state's list (the failed-only view) is cut from that state's indexed range.
+        const page = state
+          ? store.orders(jobId, [state]).slice(offset, offset + limit)
+          : store.orders(jobId, undefined, { afterSeq: offset - 1, limit });
         return {
-          total: Object.values(job.counts).reduce((a, b) => a + b, 0),
+          total: state ? job.counts[state] : Object.values(job.counts).reduce((a, b) => a + b, 0),
           items: page.map((o) => ({
             orderId: o.orderId,
             state: o.state,

@@ -68,13 +68,20 @@ export function BatchView() {
 
   const control = async (act: JobAction, target: BatchProgress) => {
     if (act === 'cancel') {
+      // The job waits while the question is open; "keep running" picks it up again.
+      const wasRunning = target.state === 'running';
+      if (wasRunning) await invoke('batch.control', { jobId: target.jobId, action: 'pause' });
       const yes = await app.confirm({
         title: t.batch.cancelTitle,
         body: t.batch.cancelBody,
         confirmLabel: t.batch.cancel,
+        cancelLabel: t.batch.keepRunning,
         danger: true,
       });
-      if (!yes) return;
+      if (!yes) {
+        if (wasRunning) await control('resume', target);
+        return;
+      }
     }
     const r = await invoke('batch.control', { jobId: target.jobId, action: act });
     if (!r.ok) {
@@ -86,17 +93,23 @@ export function BatchView() {
   };
 
   const exportDone = async (target: BatchProgress) => {
-    const ids: string[] = [];
-    for (let offset = 0; offset < target.total; offset += 1000) {
-      const r = await invoke('batch.items', { jobId: target.jobId, offset, limit: 1000 });
-      if (!r.ok) {
-        app.notifyError(r.error);
-        return;
-      }
-      for (const it of r.value.items) if (it.state === 'done') ids.push(it.orderId);
-      if (r.value.items.length === 0) break;
+    const r = await invoke('batch.doneIds', { jobId: target.jobId, state: 'done' });
+    if (!r.ok) app.notifyError(r.error);
+    else if (r.value.orderIds.length) app.openExport(r.value.orderIds);
+  };
+
+  const copyFailed = async (target: BatchProgress) => {
+    const r = await invoke('batch.doneIds', { jobId: target.jobId, state: 'failed' });
+    if (!r.ok) {
+      app.notifyError(r.error);
+      return;
     }
-    if (ids.length) app.openExport(ids);
+    try {
+      await navigator.clipboard.writeText(`${r.value.orderIds.join('\n')}\n`);
+      app.notify('success', t.batch.copiedFailed(r.value.orderIds.length));
+    } catch {
+      app.notify('error', t.common.copyFailed);
+    }
   };
 
   const unfinished =
@@ -118,6 +131,7 @@ export function BatchView() {
           job={job}
           onControl={(a) => control(a, job)}
           onExport={() => exportDone(job)}
+          onCopyFailed={() => copyFailed(job)}
           onNew={() => {
             setJob(null);
             void loadJobs();

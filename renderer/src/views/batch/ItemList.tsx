@@ -8,13 +8,13 @@ const ITEM_PAGE = 500;
 const ITEM_HEIGHT = 36;
 
 /** The per-order status, virtualised; visible pages are fetched again as progress arrives. */
-export function ItemList({ job }: { job: BatchProgress }) {
+export function ItemList({ job, only }: { job: BatchProgress; only: 'failed' | null }) {
   const { t, pick } = useI18n();
   const pages = useRef(new Map<number, BatchItemView[]>());
   const [, setVersion] = useState(0);
   const scrollRef = useRef<HTMLElement>(null);
   const virtualizer = useVirtualizer({
-    count: job.total,
+    count: only ? job.counts[only] : job.total,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ITEM_HEIGHT,
     overscan: 10,
@@ -32,7 +32,12 @@ export function ItemList({ job }: { job: BatchProgress }) {
     const run = async () => {
       lastFetch.current = Date.now();
       for (let p = Math.floor(first / ITEM_PAGE); p <= Math.floor(last / ITEM_PAGE); p++) {
-        const r = await invoke('batch.items', { jobId: job.jobId, offset: p * ITEM_PAGE, limit: ITEM_PAGE });
+        const r = await invoke('batch.items', {
+          jobId: job.jobId,
+          offset: p * ITEM_PAGE,
+          limit: ITEM_PAGE,
+          ...(only ? { state: only } : {}),
+        });
         if (r.ok) pages.current.set(p, r.value.items);
       }
       setVersion((v) => v + 1);
@@ -43,7 +48,7 @@ export function ItemList({ job }: { job: BatchProgress }) {
     return () => {
       if (timer.current) clearTimeout(timer.current);
     };
-  }, [job.jobId, first, last, finished, job.state]);
+  }, [job.jobId, first, last, finished, job.state, only]);
 
   const itemAt = (i: number) => pages.current.get(Math.floor(i / ITEM_PAGE))?.[i % ITEM_PAGE];
 

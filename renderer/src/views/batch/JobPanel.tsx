@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { BatchProgress } from '../../../../electron/contract';
 import { duration, useI18n } from '../../i18n';
 import { ItemList } from './ItemList';
@@ -9,13 +10,16 @@ export function JobPanel({
   job,
   onControl,
   onExport,
+  onCopyFailed,
   onNew,
 }: {
   job: BatchProgress;
   onControl: (a: JobAction) => void;
   onExport: () => void;
+  onCopyFailed: () => void;
   onNew: () => void;
 }) {
+  const [failedOnly, setFailedOnly] = useState(false);
   const { t, lang, pick } = useI18n();
   const { done, failed, skipped } = job.counts;
   const finished = done + failed + skipped;
@@ -87,9 +91,25 @@ export function JobPanel({
             {t.batch.cancel}
           </button>
         )}
+        {!live && failed > 0 && (
+          <button type="button" className="button button-primary" onClick={() => onControl('retry-failed')}>
+            {t.batch.retryFailed(failed)}
+          </button>
+        )}
         <button type="button" className="button" onClick={onExport} disabled={done === 0}>
           {t.batch.exportDone}
         </button>
+        {failed > 0 && (
+          <>
+            <button type="button" className="button" onClick={onCopyFailed}>
+              {t.batch.copyFailed}
+            </button>
+            <label className="check">
+              <input type="checkbox" checked={failedOnly} onChange={(e) => setFailedOnly(e.target.checked)} />
+              {t.batch.failedOnly}
+            </label>
+          </>
+        )}
         <span className="spacer" />
         {!live && (
           <button type="button" className="button" onClick={onNew}>
@@ -97,7 +117,11 @@ export function JobPanel({
           </button>
         )}
       </div>
-      <ItemList job={job} />
+      <ItemList
+        key={failedOnly ? 'failed' : 'all'}
+        job={job}
+        only={failedOnly && failed > 0 ? 'failed' : null}
+      />
     </section>
   );
 }
