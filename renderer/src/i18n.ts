@@ -126,7 +126,7 @@ const zh = {
   expiry: {
     ...zhOf(EXPIRY_STATUS_LABELS),
     daysLeft: (n: number) => `剩余 ${n} 天`,
-    daysAgo: (n: number) => `${n} 天前`,
+    daysAgo: (n: number) => `${n} 天`,
     today: '今天到期',
   },
   flags: zhOf(RECORD_FLAG_LABELS),

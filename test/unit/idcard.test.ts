@@ -3,6 +3,7 @@ import {
   checkCharacter,
   checkExpiry,
   checkIdNumber,
+  credentialTypeLabel,
   maskIdNumber,
   maskName,
   parseExpiry,
@@ -171,13 +172,18 @@ describe('validateIdentity', () => {
 
   it('flags expiring soon with the configured window, missing images, unknown type, missing name', () => {
     const v = validateIdentity(
-      { ...good, expiry: '20250701', idType: 2, hasImages: false, name: ' ' },
+      { ...good, expiry: '20250701', idType: 3, hasImages: false, name: ' ' },
       TODAY,
       20,
     );
     expect(v.warnings).toEqual(['name-missing', 'expiring', 'type-unknown', 'images-missing']);
     expect(v.flags).toEqual({ expired: false, expiring: true, invalid: false, noImages: true });
     expect(validateIdentity({ ...good, expiry: '20250701' }, TODAY, 10).flags.expiring).toBe(false);
+    // Type 2, the foreign permanent-residence card, is a known type: named, not warned about.
+    expect(validateIdentity({ ...good, idType: 2 }, TODAY).warnings).not.toContain('type-unknown');
+    expect(credentialTypeLabel(2, 'zh-CN')).toBe('外国人永久居留身份证');
+    expect(credentialTypeLabel(2, 'en-US')).toBe('Foreign permanent residence card');
+    expect(credentialTypeLabel(7, 'zh-CN')).toBe('类型 7');
   });
 
   it('accepts a lower-case x and reports long-term validity', () => {

@@ -149,8 +149,12 @@ export function checkExpiry(raw: string, today: string, expiringDays = 30): Expi
 }
 
 /** Credential types: 1 is the only one seen (resident ID card); others are shown by number. */
+/** The gateway's credential types: 1 resident ID card, 2 foreign permanent-residence card. */
+export const KNOWN_CREDENTIAL_TYPES: readonly number[] = [1, 2];
+
 export function credentialTypeLabel(type: number | null, lang: Lang): string {
   if (type === 1) return lang === 'zh-CN' ? '居民身份证' : 'Resident ID card';
+  if (type === 2) return lang === 'zh-CN' ? '外国人永久居留身份证' : 'Foreign permanent residence card';
   if (type === null) return lang === 'zh-CN' ? '类型未知' : 'Type unknown';
   return lang === 'zh-CN' ? `类型 ${type}` : `Type ${type}`;
 }
@@ -187,7 +191,7 @@ export function validateIdentity(v: ValidationInput, today: string, expiringDays
   if (expiry.status === 'unparsed') warnings.push('expiry-unparsed');
   if (expiry.status === 'expired') warnings.push('expired');
   if (expiry.status === 'expiring') warnings.push('expiring');
-  if (v.idType !== 1) warnings.push('type-unknown');
+  if (v.idType === null || !KNOWN_CREDENTIAL_TYPES.includes(v.idType)) warnings.push('type-unknown');
   if (!v.hasImages) warnings.push('images-missing');
   const out: IdentityValidation = {
     form: id.form,

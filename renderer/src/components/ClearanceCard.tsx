@@ -256,13 +256,17 @@ export function ClearanceCard({
             <div className="field-row">
               <dt>{t.card.expiry}</dt>
               <dd>
-                <span className="mono">{card.expiry.date ?? card.expiry.raw}</span>
-                {card.expiry.date && card.expiry.raw !== card.expiry.date && (
-                  <span className="muted">
-                    {' '}
-                    ({t.card.rawExpiry}: {card.expiry.raw})
-                  </span>
-                )}
+                <span className="mono">
+                  {card.expiry.date ??
+                    (card.expiry.status === 'long-term' ? t.expiry['long-term'] : card.expiry.raw)}
+                </span>
+                {(card.expiry.date || card.expiry.status === 'long-term') &&
+                  card.expiry.raw !== card.expiry.date && (
+                    <span className="muted">
+                      {' '}
+                      ({t.card.rawExpiry}: {card.expiry.raw})
+                    </span>
+                  )}
               </dd>
             </div>
           </dl>

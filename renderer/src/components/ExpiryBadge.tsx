@@ -8,6 +8,7 @@ export function ExpiryBadge({ status, daysLeft }: { status: ExpiryStatus; daysLe
   if (daysLeft !== null && (status === 'valid' || status === 'expiring' || status === 'expired')) {
     if (daysLeft > 0) days = t.expiry.daysLeft(daysLeft);
     else if (daysLeft === 0) days = t.expiry.today;
+    // "已过期 1066 天": the badge already says it is past.
     else days = t.expiry.daysAgo(-daysLeft);
   }
   return (

@@ -161,7 +161,7 @@ describe('clearance card', () => {
   it.each([
     ['1000000000000001', 'valid', '有效', '剩余 3000 天'],
     ['1000000000000002', 'expiring', '即将过期', '剩余 10 天'],
-    ['1000000000000003', 'expired', '已过期', '400 天前'],
+    ['1000000000000003', 'expired', '已过期', '400 天'],
     ['1000000000000004', 'long-term', '长期有效', ''],
     ['1000000000000005', 'unparsed', '无法识别', ''],
   ])('order %s: the %s expiry shows as a badge in words', async (orderId, statusName, label, days) => {
