@@ -169,7 +169,7 @@ const zh = {
   records: {
     title: '已保存的记录',
     search: '搜索订单号',
-    searchPlaceholder: '输入订单号的一部分',
+    searchPlaceholder: '订单号开头或结尾、姓名、证件号码后几位',
     filters: '筛选',
     count: (shown: number, total: number) => (shown === total ? `共 ${total} 条` : `${shown} / ${total} 条`),
     total: (n: number) => `共 ${n} 条`,
@@ -580,7 +580,7 @@ const en: Dict = {
   records: {
     title: 'Stored records',
     search: 'Search order ids',
-    searchPlaceholder: 'Type part of an order id',
+    searchPlaceholder: 'Order id start or end, a name, or the last digits of an ID number',
     filters: 'Filters',
     count: (shown, total) => (shown === total ? `${total} records` : `${shown} of ${total} records`),
     total: (n) => `${n} ${n === 1 ? 'record' : 'records'}`,

@@ -117,3 +117,17 @@ describe('audit search by ID number (keyed hash)', () => {
     expect(vault.auditLog({ idNumber: WANG.idNumber })).toHaveLength(1);
   });
 });
+
+describe('records search by an order-id suffix', () => {
+  it('finds an order by its last digits as well as by its first, through an index', () => {
+    vault.saveFetch(fakeFetch('3728150192837465928', WANG), 'shop', { channel: 'app' });
+    vault.saveFetch(fakeFetch('2000000000000002', LIU), 'shop', { channel: 'app' });
+    const ids = (text: string) => vault.search({ text, limit: 10 }).rows.map((r) => r.orderId);
+    expect(ids('465928')).toEqual(['3728150192837465928']);
+    expect(ids('37281')).toEqual(['3728150192837465928']);
+    expect(ids('0002')).toEqual(['2000000000000002']);
+    // The ID number's last digits still match (刘洋's ends in 4528).
+    expect(ids('4528')).toEqual(['2000000000000002']);
+    expect(ids('777')).toEqual([]);
+  });
+});

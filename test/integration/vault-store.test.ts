@@ -150,9 +150,10 @@ describe('search', () => {
     now = new Date('2025-06-15T04:00:00Z');
   });
 
-  it('by order id prefix, numbers sorted as numbers', () => {
+  it('by order id prefix or suffix, numbers sorted as numbers', () => {
     const r = vault.search({ text: '101', sort: 'orderId', limit: 5 });
-    expect(r.total).toBe(10);
+    // 1010–1019 start with it, 1101 ends with it.
+    expect(r.total).toBe(11);
     expect(r.rows.map((x) => x.orderId)).toEqual(['1010', '1011', '1012', '1013', '1014']);
     expect(vault.search({ sort: 'orderId', limit: 2 }).rows.map((x) => x.orderId)).toEqual(['99', '1000']);
   });

@@ -28,7 +28,7 @@ import type { AuditAction, RecordFlag } from '../rules';
 export type { RecordFlag };
 
 export interface RecordQuery {
-  /** Order id prefix, a name (or part), or the last digits of the ID number. */
+  /** Order id prefix or suffix, a name (or part), or the last digits of the ID number. */
   text?: string;
   flags?: RecordFlag[];
   /** ISO dates (inclusive) on `fetchedAt`. */

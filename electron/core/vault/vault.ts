@@ -94,6 +94,12 @@ ${AUDIT_SCHEMA}
   OUTBOX_MIGRATION,
   ORDERS_MIGRATION,
   AUDIT_ID_SCHEMA,
+  // The order id reversed, so that its last digits (what a label or a list shows) are an index range.
+  `
+ALTER TABLE records ADD COLUMN order_rev TEXT;
+UPDATE records SET order_rev = cd_reverse(order_id);
+CREATE INDEX records_order_rev ON records(order_rev);
+`,
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
@@ -227,8 +233,10 @@ export function recordWhere(
   if (text) {
     const up = text.toUpperCase();
     if (/^\d+$/.test(text)) {
-      // Digits: an order id prefix or the last digits of the ID number; both are index ranges.
-      parts.push('((order_id >= @p AND order_id < @pEnd) OR (id_rev >= @r AND id_rev < @rEnd))');
+      // Digits: an order id prefix or suffix, or the last digits of the ID number; all index ranges.
+      parts.push(
+        '((order_id >= @p AND order_id < @pEnd) OR (order_rev >= @r AND order_rev < @rEnd) OR (id_rev >= @r AND id_rev < @rEnd))',
+      );
       Object.assign(params, {
         p: text,
         pEnd: prefixEnd(text),
@@ -342,6 +350,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
     // Every page read is decrypted: a larger cache (32 MB) keeps repeated searches off the cipher.
     db.pragma('cache_size = -32000');
     registerNameGrams(db);
+    db.function('cd_reverse', { deterministic: true }, (s: unknown) => reverse(String(s)));
     if (!damaged) {
       migrate(db, 'vault', VAULT_MIGRATIONS);
       loadAuditKey(db);
@@ -440,10 +449,10 @@ export function openVault(opts: OpenVaultOptions): Vault {
 
   const stmt = {
     upsert: db.prepare(`
-      INSERT INTO records (order_id, order_key, profile, first_fetched_at, fetched_at, name, id_number, id_rev,
-        expiry, expiry_date, id_type, invalid, request_id)
-      VALUES (@orderId, @orderKey, @profile, @first, @at, @name, @idNumber, @idRev, @expiry, @expiryDate, @idType,
-        @invalid, @requestId)
+      INSERT INTO records (order_id, order_key, order_rev, profile, first_fetched_at, fetched_at, name, id_number,
+        id_rev, expiry, expiry_date, id_type, invalid, request_id)
+      VALUES (@orderId, @orderKey, @orderRev, @profile, @first, @at, @name, @idNumber, @idRev, @expiry, @expiryDate,
+        @idType, @invalid, @requestId)
       ON CONFLICT(order_id) DO UPDATE SET profile = excluded.profile, fetched_at = excluded.fetched_at,
         name = excluded.name, id_number = excluded.id_number, id_rev = excluded.id_rev, expiry = excluded.expiry,
         expiry_date = excluded.expiry_date, id_type = excluded.id_type, invalid = excluded.invalid,
@@ -493,6 +502,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
       const base = {
         orderId: i.orderId,
         orderKey: orderKey(i.orderId),
+        orderRev: reverse(i.orderId),
         profile,
         at,
         first: saveOpts.team?.firstFetchedAt ?? at,

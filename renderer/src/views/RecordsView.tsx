@@ -36,6 +36,13 @@ function useDebounced<T>(value: T, ms: number): T {
   return v;
 }
 
+/** The last search of this session (the view unmounts when a card is opened). */
+let kept: { text: string; flags: RecordFlag[]; sort: { sort: Sort; order: 'asc' | 'desc' } } = {
+  text: '',
+  flags: [],
+  sort: { sort: 'fetchedAt', order: 'desc' },
+};
+
 /**
  * Every stored record in a virtualised list. Rows are fetched in pages of 200 as they scroll
  * into view, so 100,000 records cost only the pages looked at.
@@ -43,13 +50,14 @@ function useDebounced<T>(value: T, ms: number): T {
 export function RecordsView() {
   const { t, dateTime } = useI18n();
   const app = useApp();
-  const [text, setText] = useState('');
-  const [flags, setFlags] = useState<RecordFlag[]>([]);
+  const [text, setText] = useState(kept.text);
+  const [flags, setFlags] = useState<RecordFlag[]>(kept.flags);
   const [finding, setFinding] = useState<FindingCode | null>(null);
-  const [sort, setSort] = useState<{ sort: Sort; order: 'asc' | 'desc' }>({
-    sort: 'fetchedAt',
-    order: 'desc',
-  });
+  const [sort, setSort] = useState<{ sort: Sort; order: 'asc' | 'desc' }>(kept.sort);
+  // The search survives opening a card and coming back.
+  useEffect(() => {
+    kept = { text, flags, sort };
+  }, [text, flags, sort]);
   const debounced = useDebounced(text.trim(), 250);
   const query: Query = useMemo(
     () => ({ text: debounced, flags, finding, ...sort }),
@@ -226,8 +234,11 @@ export function RecordsView() {
     const move = (to: number) => {
       const next = Math.max(0, Math.min(count - 1, to));
       e.preventDefault();
-      if (e.shiftKey) select(next, { shiftKey: true, ctrlKey: false, metaKey: false });
-      else setActive(next);
+      if (e.shiftKey) {
+        // The row the extension starts from is part of it, even before any click.
+        if (anchor.current === null) anchor.current = active;
+        select(next, { shiftKey: true, ctrlKey: false, metaKey: false });
+      } else setActive(next);
       virtualizer.scrollToIndex(next);
     };
     const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 400) / ROW_HEIGHT) - 1);

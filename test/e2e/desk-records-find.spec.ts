@@ -1,0 +1,48 @@
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+
+const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
+const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
+const ORDERS = ['3728150192837465928', '2000000000000002', '2000000000000003', '2000000000000005'];
+
+test('finding records: an order-id suffix, the search kept across opening a card, Shift+↓ from the anchor, 19 digits at 150 %', async ({
+  page,
+}) => {
+  await expect(box(page)).toBeFocused();
+  for (const id of ORDERS) {
+    await page.keyboard.type(id);
+    await page.keyboard.press('Enter');
+    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
+  }
+  await page.keyboard.press('Alt+2');
+  const list = page.getByRole('listbox', { name: '记录列表' });
+  const search = page.getByRole('searchbox', { name: '搜索订单号' });
+  await expect(search).toHaveAttribute('placeholder', /结尾.*姓名.*后几位/);
+  await search.fill('465928');
+  await expect(list.getByRole('option')).toHaveCount(1);
+  await expect(list.getByRole('option').first()).toContainText('3728150192837465928');
+
+  // Open it, come back: the search is still there.
+  await list.getByRole('option').first().dblclick();
+  await expect(card(page).getByTestId('card-order-id')).toHaveText('3728150192837465928');
+  await page.keyboard.press('Alt+2');
+  await expect(search).toHaveValue('465928');
+  await expect(list.getByRole('option')).toHaveCount(1);
+
+  // Shift+↓ without a click first: the row the cursor is on is part of the selection.
+  await search.fill('');
+  await expect(list.getByRole('option')).toHaveCount(ORDERS.length);
+  await list.focus();
+  await page.keyboard.press('Shift+ArrowDown');
+  await expect(page.getByText('已选 2 条')).toBeVisible();
+  await expect(list.getByRole('option').nth(0)).toHaveAttribute('aria-selected', 'true');
+  await expect(list.getByRole('option').nth(1)).toHaveAttribute('aria-selected', 'true');
+
+  // A 1366-pixel screen at 150 % zoom is 911 CSS pixels wide: the 19-digit id still fits.
+  await page.setViewportSize({ width: 911, height: 600 });
+  await search.fill('3728');
+  const cell = list.getByRole('option').first().locator('.col-orderId');
+  await expect(cell).toHaveText('3728150192837465928');
+  const fits = await cell.evaluate((el) => el.scrollWidth <= el.clientWidth);
+  expect(fits).toBe(true);
+});
