@@ -12,6 +12,9 @@ test('first run without an account offers demo mode, which then looks orders up'
     await page.goto(desk.url);
     const welcome = page.getByRole('region', { name: '欢迎使用清关助手' });
     await expect(welcome).toBeVisible();
+    // Nothing is connected yet: no green "online".
+    await expect(page.locator('.statusbar')).toContainText('未连接');
+    await expect(page.locator('.statusbar')).not.toContainText('在线');
     await testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' });
     await welcome.getByRole('button', { name: '进入演示模式' }).click();
     const box = page.getByRole('textbox', { name: /订单号/ });

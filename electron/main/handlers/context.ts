@@ -53,7 +53,11 @@ export interface BackendContext {
   /** A client for the active profile: the demo gateway for a demo profile, else its gateway and keychain secrets. */
   clientOptions(): Promise<{ profile: string; options: Omit<TopClientOptions, 'onCall'> }>;
   /** Learn from a gateway answer (`null`: success): online state and the profile's session mark. */
-  learnFrom(error: ClearanceError | null, profile: string | null): void;
+  /**
+   * Learn from a gateway answer: the session's health for that profile, and (unless `network` is
+   * false: a test of an account that is not the active one) whether the app is online.
+   */
+  learnFrom(error: ClearanceError | null, profile: string | null, opts?: { network?: boolean }): void;
   profiles(): Promise<ReturnType<typeof profileView>[]>;
   preferences(): ReturnType<typeof preferencesView>;
   status(): Promise<AppStatus>;
@@ -136,9 +140,9 @@ export function createContext(
         },
       };
     },
-    learnFrom(error, profile) {
+    learnFrom(error, profile, learnOpts) {
       const wasOnline = online;
-      online = error?.kind !== 'network';
+      if (learnOpts?.network !== false) online = error?.kind !== 'network';
       let changed = wasOnline !== online;
       const p = profile ? settings.findProfile(profile) : undefined;
       const lesson = p ? sessionLesson(error, p.needsReauth === true) : null;

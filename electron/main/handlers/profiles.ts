@@ -79,9 +79,20 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
         });
         if (!r.ok) return refuse(r.error);
         const rep = r.value;
-        ctx.learnFrom(rep.error ?? null, name);
+        // Testing another account says nothing about the one the desk works with: online stays as it is.
+        ctx.learnFrom(rep.error ?? null, name, { network: name === ctx.activeProfileName() });
         const messages = [
           ...(rep.error ? [rep.error.message] : []),
+          ...(demo
+            ? [
+                {
+                  'zh-CN':
+                    '演示网关不检查填入的 App Secret 和 SessionKey：测试用的是演示密钥，“签名正确”不代表您的密钥可用。',
+                  'en-US':
+                    'The demo gateway ignores the typed App Secret and session key: the test signs with the demo keys, so “signature accepted” says nothing about yours.',
+                },
+              ]
+            : []),
           ...(rep.clockWarning
             ? [
                 {

@@ -1,4 +1,5 @@
-import type { ExportProgress } from '../../../electron/contract';
+import { useEffect, useState } from 'react';
+import type { ExportProgress, ProfileView } from '../../../electron/contract';
 import { invoke } from '../api';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
@@ -16,6 +17,23 @@ export function StatusBar({
   const app = useApp();
   const { status } = app;
   const profile = status.activeProfile;
+  const [profiles, setProfiles] = useState<ProfileView[]>([]);
+  // The list for the switcher follows every status change (an account added, removed, renamed).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refetch when the status object changes
+  useEffect(() => {
+    let live = true;
+    void invoke('settings.get', {}).then((r) => {
+      if (live && r.ok) setProfiles(r.value.profiles);
+    });
+    return () => {
+      live = false;
+    };
+  }, [status]);
+  const switchTo = async (name: string) => {
+    const r = await invoke('profile.use', { name });
+    if (r.ok) app.setStatus(r.value);
+    else app.notifyError(r.error);
+  };
   const reauth =
     profile &&
     (profile.health === 'needs-reauth' || profile.health === 'expired' || profile.health === 'missing');
@@ -26,7 +44,22 @@ export function StatusBar({
         <span className="status-key">{t.status.profile}:</span>
         {profile ? (
           <>
-            <strong>{profile.displayName}</strong>
+            {profiles.length > 1 ? (
+              <select
+                className="status-switch"
+                aria-label={t.status.switchAccount}
+                value={profile.name}
+                onChange={(e) => void switchTo(e.target.value)}
+              >
+                {profiles.map((p) => (
+                  <option key={p.name} value={p.name}>
+                    {p.displayName}
+                  </option>
+                ))}
+              </select>
+            ) : (
+              <strong>{profile.displayName}</strong>
+            )}
             <span className={`health health-${profile.health}`} data-health={profile.health}>
               <span className="badge-dot" aria-hidden="true" />
               {t.health[profile.health]}
@@ -56,10 +89,18 @@ export function StatusBar({
           <span className="muted">{t.status.noProfile}</span>
         )}
       </div>
-      <div className={`status-item ${app.online ? '' : 'status-alert'}`} role="status">
-        <span className={`net-dot ${app.online ? 'net-on' : 'net-off'}`} aria-hidden="true" />
-        {app.online ? t.status.online : t.status.offline}
-      </div>
+      {/* No account and no demo: nothing is connected, so nothing is shown green. */}
+      {!profile && !status.demo ? (
+        <div className="status-item" role="status">
+          <span className="net-dot" aria-hidden="true" />
+          {t.status.notConnected}
+        </div>
+      ) : (
+        <div className={`status-item ${app.online ? '' : 'status-alert'}`} role="status">
+          <span className={`net-dot ${app.online ? 'net-on' : 'net-off'}`} aria-hidden="true" />
+          {app.online ? t.status.online : t.status.offline}
+        </div>
+      )}
       <TeamSyncIndicator />
       {status.demo && (
         <span className="badge badge-demo" title={t.demoLong}>
