@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppStatus, ExportProgress } from '../../electron/contract';
-import { type ClearanceError, invoke, subscribe } from './api';
+import { type ClearanceError, invoke, type Lang, subscribe } from './api';
 import { ExportDialog } from './components/ExportDialog';
 import { ExportDone } from './components/ExportDone';
 import { ConfirmDialog, Modal } from './components/Modal';
@@ -13,6 +13,7 @@ import {
   type CardActions,
   type ConfirmRequest,
   type Notice,
+  useApp,
   VIEWS,
   type View,
 } from './state';
@@ -320,6 +321,7 @@ function FirstRun({ onDemo, onAdd }: { onDemo: () => void; onAdd: () => void }) 
       </span>
       <h2 id="first-run-title">{t.firstRun.title}</h2>
       <p>{t.firstRun.body}</p>
+      <LanguageSwitch />
       <div className="first-run-actions">
         <button type="button" className="button button-primary button-large" onClick={onDemo}>
           {t.firstRun.demo}
@@ -329,6 +331,39 @@ function FirstRun({ onDemo, onAdd }: { onDemo: () => void; onAdd: () => void }) 
         </button>
       </div>
     </section>
+  );
+}
+
+/** 中文 / English on the welcome card, before any setting was opened. */
+function LanguageSwitch() {
+  const { lang } = useI18n();
+  const app = useApp();
+  const choose = async (language: Lang) => {
+    const r = await invoke('settings.setPreferences', { language });
+    if (r.ok) app.setStatus({ ...app.status, preferences: r.value });
+    else app.notifyError(r.error);
+  };
+  return (
+    <fieldset className="lang-switch">
+      <legend className="visually-hidden">语言 / Language</legend>
+      {(
+        [
+          ['zh-CN', '中文'],
+          ['en-US', 'English'],
+        ] as const
+      ).map(([code, label]) => (
+        <button
+          key={code}
+          type="button"
+          className={`button button-quiet ${lang === code ? 'button-selected' : ''}`}
+          aria-pressed={lang === code}
+          lang={code}
+          onClick={() => void choose(code)}
+        >
+          {label}
+        </button>
+      ))}
+    </fieldset>
   );
 }
 

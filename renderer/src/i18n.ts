@@ -300,6 +300,8 @@ const zh = {
     qps: '每秒最多调用次数',
     secrets: '密钥（只写，保存后不会显示）',
     appSecret: 'App Secret',
+    whereKeys:
+      'App Key 和 App Secret：开放平台控制台 → 应用管理 → 应用信息。SessionKey：以店铺（供应商）账号为该应用授权后得到。',
     session: 'SessionKey',
     secretSet: '已保存',
     secretUnset: '未设置',
@@ -715,6 +717,8 @@ const en: Dict = {
     qps: 'Calls per second at most',
     secrets: 'Secrets (write-only: never shown after saving)',
     appSecret: 'App Secret',
+    whereKeys:
+      'App Key and App Secret: open platform console → app management → app details. Session key: from authorising the app with the shop (supplier) account.',
     session: 'Session key',
     secretSet: 'Stored',
     secretUnset: 'Not set',

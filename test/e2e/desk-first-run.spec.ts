@@ -15,6 +15,16 @@ test('first run without an account offers demo mode, which then looks orders up'
     // Nothing is connected yet: no green "online".
     await expect(page.locator('.statusbar')).toContainText('未连接');
     await expect(page.locator('.statusbar')).not.toContainText('在线');
+    // The welcome card switches the language before anything else.
+    await welcome.getByRole('button', { name: 'English' }).click();
+    await expect(page.getByRole('region', { name: 'Welcome to Clearance Desk' })).toBeVisible();
+    await page.getByRole('button', { name: '中文' }).click();
+    await expect(welcome).toBeVisible();
+    // The add-account form opens on its first field and says where the keys come from.
+    await welcome.getByRole('button', { name: '添加账号' }).click();
+    await expect(page.getByRole('form', { name: '添加账号' }).getByLabel('账号标识')).toBeFocused();
+    await expect(page.getByRole('form', { name: '添加账号' })).toContainText('开放平台控制台');
+    await page.keyboard.press('Alt+1');
     await testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' });
     await welcome.getByRole('button', { name: '进入演示模式' }).click();
     const box = page.getByRole('textbox', { name: /订单号/ });

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import type { ProfileView, Reply } from '../../../../electron/contract';
 import {
   FIELD,
@@ -74,6 +74,12 @@ export function ProfileForm({
   const [session, setSession] = useState('');
   const { busy, error, run } = useAction();
   const titleId = useId();
+  // The form opens on its first field you can type in (the id is fixed once the account exists).
+  const first = useRef<HTMLInputElement>(null);
+  const displayName = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    (profile ? displayName : first).current?.focus();
+  }, [profile]);
   const set = <K extends keyof ProfileDraft>(k: K, v: ProfileDraft[K]) => setD((cur) => ({ ...cur, [k]: v }));
 
   const submit = async (e: FormEvent) => {
@@ -110,10 +116,12 @@ export function ProfileForm({
       <h3 id={titleId} className="sub-title">
         {profile ? t.settings.editProfile : t.settings.addProfile}
       </h3>
+      <p className="hint">{t.settings.whereKeys}</p>
       <div className="form-grid">
         <label className="field">
           <span>{t.settings.name}</span>
           <input
+            ref={first}
             value={d.name}
             onChange={(e) => set('name', e.target.value)}
             required
@@ -127,6 +135,7 @@ export function ProfileForm({
         <label className="field">
           <span>{t.settings.displayName}</span>
           <input
+            ref={displayName}
             value={d.displayName}
             onChange={(e) => set('displayName', e.target.value)}
             maxLength={FIELD.displayName.max}
