@@ -25,6 +25,19 @@ test('a batch of 50 orders: check, start, progress, cancel, resume, finish', asy
   await expect(progress).toBeVisible();
   await expect(page.getByTestId('job-state')).toHaveText('进行中');
 
+  // Keyboard: Ctrl+Shift+P pauses and resumes; Ctrl+Shift+X asks to cancel, and the job waits
+  // while the question is open; "继续运行" lets it go on.
+  await page.keyboard.press('Control+Shift+P');
+  await expect(page.getByTestId('job-state')).toHaveText('已暂停');
+  await page.keyboard.press('Control+Shift+P');
+  await expect(page.getByTestId('job-state')).toHaveText('进行中');
+  await page.keyboard.press('Control+Shift+X');
+  const ask = page.getByRole('dialog');
+  await expect(ask.getByRole('button', { name: '继续运行' })).toBeFocused();
+  await expect(page.getByTestId('job-state')).toHaveText('已暂停');
+  await ask.getByRole('button', { name: '继续运行' }).click();
+  await expect(page.getByTestId('job-state')).toHaveText('进行中');
+
   // Cancel while it runs (confirmed), then resume the same job.
   await page.getByRole('button', { name: '取消任务' }).click();
   await page.getByRole('dialog').getByRole('button', { name: '取消任务' }).click();

@@ -30,6 +30,21 @@ const SESSION_REASONS = new Set<string>([
   'auth-code-invalid',
 ]);
 
+/**
+ * Technical codes inside a message ("（UND_ERR_SOCKET）", "(ECONNREFUSED)") move to a details line:
+ * the sentence stays readable, the code stays available for support.
+ */
+export function splitTechnical(message: string): { text: string; codes: string[] } {
+  const codes: string[] = [];
+  const text = message
+    .replace(/\s?[（(]([A-Z][A-Z0-9_]{3,}(?:[:：][^)）]{0,60})?)[)）]/g, (_, code: string) => {
+      codes.push(code);
+      return '';
+    })
+    .trim();
+  return { text, codes };
+}
+
 /** A failed lookup in words: what went wrong (by kind), the gateway's message, and the next step. */
 export function ErrorCard({
   error,
@@ -50,6 +65,7 @@ export function ErrorCard({
   const [authorizing, setAuthorizing] = useState(false);
   // A refused or missing session: the next step is the authorise button, not a trip to Settings.
   const reauthProfile = SESSION_REASONS.has(error.reason) ? (app?.status.activeProfile ?? null) : null;
+  const message = splitTechnical(pick(error.message));
   const left = useCountdown(error.kind === 'throttled' ? error.retryAfterSeconds : undefined, error);
   const retryable = [
     'throttled',
@@ -74,7 +90,7 @@ export function ErrorCard({
           <h2 className="error-title">{t.errors.kinds[error.kind]}</h2>
         </div>
       </header>
-      <p className="error-message">{pick(error.message)}</p>
+      <p className="error-message">{message.text}</p>
       <p className="error-next">
         <strong>→ </strong>
         {t.errors.next[error.kind]}
@@ -113,8 +129,14 @@ export function ErrorCard({
           </button>
         )}
       </div>
-      {(error.requestId || error.reason) && (
+      {(error.requestId || error.reason || message.codes.length > 0) && (
         <dl className="error-ids">
+          {message.codes.length > 0 && (
+            <div>
+              <dt>{t.common.technical}</dt>
+              <dd className="mono">{message.codes.join(' · ')}</dd>
+            </div>
+          )}
           {error.requestId && (
             <div>
               <dt>{t.common.requestId}</dt>

@@ -112,6 +112,27 @@ export function BatchView() {
     }
   };
 
+  // Ctrl+Shift+P pauses or resumes the job on screen, Ctrl+Shift+X asks to cancel it.
+  const keyTarget = useRef({ job, control });
+  keyTarget.current = { job, control };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || !e.shiftKey || document.querySelector('dialog[open]')) return;
+      const { job: j, control: c } = keyTarget.current;
+      if (!j) return;
+      const key = e.key.toLowerCase();
+      if (key === 'p' && (j.state === 'running' || j.state === 'paused')) {
+        e.preventDefault();
+        void c(j.state === 'running' ? 'pause' : 'resume', j);
+      } else if (key === 'x' && LIVE.includes(j.state)) {
+        e.preventDefault();
+        void c('cancel', j);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
   const unfinished =
     jobs?.filter(
       (j) =>

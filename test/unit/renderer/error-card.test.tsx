@@ -2,7 +2,7 @@
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Reply } from '../../../electron/contract';
-import { ErrorCard } from '../../../renderer/src/components/ErrorCard';
+import { ErrorCard, splitTechnical } from '../../../renderer/src/components/ErrorCard';
 import { I18nContext, makeI18n } from '../../../renderer/src/i18n';
 
 type ClearanceError = Extract<Reply<unknown>, { ok: false }>['error'];
@@ -123,5 +123,19 @@ describe('error card', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Edit the order id' }));
     expect(onEditInput).toHaveBeenCalled();
     expect(screen.queryByRole('button', { name: 'Try again' })).toBeNull();
+  });
+});
+
+describe('technical codes in a message', () => {
+  it('move out of the sentence into a details line', () => {
+    expect(splitTechnical('无法连接到网关（UND_ERR_SOCKET）。请检查网络。')).toEqual({
+      text: '无法连接到网关。请检查网络。',
+      codes: ['UND_ERR_SOCKET'],
+    });
+    expect(splitTechnical('Cannot reach the gateway (ECONNREFUSED). Check the network.')).toEqual({
+      text: 'Cannot reach the gateway. Check the network.',
+      codes: ['ECONNREFUSED'],
+    });
+    expect(splitTechnical('没有该订单的清关信息。')).toEqual({ text: '没有该订单的清关信息。', codes: [] });
   });
 });
