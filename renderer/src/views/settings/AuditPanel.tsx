@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AuditRow, RequestOf } from '../../../../electron/contract';
-import { AUDIT_ACTIONS, isOrderIdText } from '../../../../electron/core/rules';
+import { AUDIT_ACTIONS } from '../../../../electron/core/rules';
 import { type ClearanceError, invoke } from '../../api';
 import { useI18n } from '../../i18n';
 
@@ -46,14 +46,7 @@ export function AuditPanel() {
   const set = <K extends keyof Filter>(k: K, v: Filter[K]) => setF((cur) => ({ ...cur, [k]: v }));
 
   const load = useCallback(async () => {
-    const id = orderId.trim();
-    const r = await invoke('audit.list', {
-      limit: 300,
-      ...(action ? { action } : {}),
-      ...(isOrderIdText(id) ? { orderId: id } : {}),
-      ...(since ? { since } : {}),
-    });
-const SHOWN_ORDERS = 3;
+    const r = await invoke('audit.list', request(f));
     if (r.ok) {
       setRows(r.value);
       setError(null);
