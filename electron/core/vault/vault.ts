@@ -92,7 +92,7 @@ ${AUDIT_SCHEMA}
   NAME_GRAMS_MIGRATION,
   // Team mode: the outbox of local changes and the link to the team (see ./outbox.ts).
   OUTBOX_MIGRATION,
-  ORDERS_MIGRATION,
+  // The audit's keyed ID-number hashes (before the order sheet: neither has been released yet).
   AUDIT_ID_SCHEMA,
   // The order id reversed, so that its last digits (what a label or a list shows) are an index range.
   `
@@ -100,6 +100,7 @@ ALTER TABLE records ADD COLUMN order_rev TEXT;
 UPDATE records SET order_rev = cd_reverse(order_id);
 CREATE INDEX records_order_rev ON records(order_rev);
 `,
+  ORDERS_MIGRATION,
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
