@@ -3,8 +3,9 @@
  * gateway, the active profile's client options, and the app status that follows the gateway's
  * answers. Built once per backend; the handler modules are plain functions of it.
  */
-import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
+// Bundled in (the field alone): the built files run far from package.json.
+import { version as VERSION } from '../../../package.json';
 import type { AppStatus, EventName, EventPayloads } from '../../contract';
 import { DEMO_CREDENTIALS, DEMO_PROFILE, type Simulator, startSimulator } from '../../core/demo/simulator';
 import type { Desk } from '../../core/desk';
@@ -30,8 +31,6 @@ export interface BackendHost {
   /** Shows a folder in the file manager; hosts without one (a bare test) leave it out. */
   openFolder?(path: string): Promise<void>;
 }
-
-const VERSION = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 export interface BackendContext {
   desk: Desk;
