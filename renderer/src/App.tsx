@@ -1,7 +1,6 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AppStatus, ExportProgress } from '../../electron/contract';
 import { type ClearanceError, invoke, type Lang, subscribe } from './api';
-import { ExportDialog } from './components/ExportDialog';
 import { ExportDone } from './components/ExportDone';
 import { ConfirmDialog, Modal } from './components/Modal';
 import { StatusBar } from './components/StatusBar';
@@ -17,10 +16,23 @@ import {
   VIEWS,
   type View,
 } from './state';
-import { BatchView } from './views/BatchView';
 import { LookupView } from './views/LookupView';
-import { RecordsView } from './views/RecordsView';
-import { SettingsView } from './views/SettingsView';
+
+// The lookup view is all a clerk needs at start: the others are separate chunks, fetched once the
+// desk is up (see preloadViews), so start-up parses less and a view switch never waits.
+const loaders = {
+  records: () => import('./views/RecordsView').then((m) => ({ default: m.RecordsView })),
+  batch: () => import('./views/BatchView').then((m) => ({ default: m.BatchView })),
+  settings: () => import('./views/SettingsView').then((m) => ({ default: m.SettingsView })),
+  exportDialog: () => import('./components/ExportDialog').then((m) => ({ default: m.ExportDialog })),
+};
+const RecordsView = lazy(loaders.records);
+const BatchView = lazy(loaders.batch);
+const SettingsView = lazy(loaders.settings);
+const ExportDialog = lazy(loaders.exportDialog);
+function preloadViews() {
+  for (const load of Object.values(loaders)) void load();
+}
 
 /** Loads the app status, then renders the desk; a failed start is shown, never a blank page. */
 export function App() {
@@ -88,6 +100,13 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
   const pendingOrder = useRef<string | null>(null);
   const recentScans = useRef<RecentScan[]>([]);
   const noticeId = useRef(0);
+
+  useEffect(() => {
+    // Once the desk is idle (the lookup bar focused and painted), fetch the other views.
+    if (typeof requestIdleCallback !== 'function') return preloadViews();
+    const id = requestIdleCallback(preloadViews, { timeout: 2000 });
+    return () => cancelIdleCallback(id);
+  }, []);
 
   useEffect(() => {
     const up = () => setOnline(true);
@@ -264,17 +283,19 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
 
         <main className="main" id="main">
           <h1 className="visually-hidden">{t.views[view]}</h1>
-          {firstRun && view !== 'settings' ? (
-            <FirstRun onDemo={enableDemo} onAdd={ctx.requestAddProfile} />
-          ) : view === 'lookup' ? (
-            <LookupView />
-          ) : view === 'records' ? (
-            <RecordsView />
-          ) : view === 'batch' ? (
-            <BatchView />
-          ) : (
-            <SettingsView />
-          )}
+          <Suspense fallback={<div className="view-loading" role="status" aria-busy="true" />}>
+            {firstRun && view !== 'settings' ? (
+              <FirstRun onDemo={enableDemo} onAdd={ctx.requestAddProfile} />
+            ) : view === 'lookup' ? (
+              <LookupView />
+            ) : view === 'records' ? (
+              <RecordsView />
+            ) : view === 'batch' ? (
+              <BatchView />
+            ) : (
+              <SettingsView />
+            )}
+          </Suspense>
         </main>
 
         <StatusBar exportProgress={exportProgress} onHelp={() => setHelp(true)} />
@@ -305,7 +326,11 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
           />
         )}
         {exportDone && <ExportDone done={exportDone} onClose={() => setExportDone(null)} />}
-        {exportFor && <ExportDialog orderIds={exportFor} onClose={() => setExportFor(null)} />}
+        {exportFor && (
+          <Suspense fallback={null}>
+            <ExportDialog orderIds={exportFor} onClose={() => setExportFor(null)} />
+          </Suspense>
+        )}
         {help && <HelpPanel onClose={() => setHelp(false)} />}
       </div>
     </AppContext.Provider>
