@@ -17,18 +17,18 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { build } from 'esbuild';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSource } from '../../electron/core/export/memory-source';
 import { runExport } from '../../electron/core/export/run';
 import { PARTIAL_PATTERN, sweepPartials } from '../../electron/core/export/staging';
+import { bundleForNode } from '../support/bundle';
 import { BACK, DEMO_IMAGES, makeBombPng, pageText, pdfInfo } from './export-helpers';
 
 const root = mkdtempSync(join(tmpdir(), 'cd-export-hard-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const dir = (name: string) => mkdtempSync(join(root, `${name}-`));
-const repo = new URL('../..', import.meta.url).pathname;
+const _repo = new URL('../..', import.meta.url).pathname;
 
 describe('masking', () => {
   it('leaves neither the name nor the ID number in the PDF text, the CSV or the XLSX', async () => {
@@ -142,20 +142,10 @@ describe('leftovers of killed exports', () => {
 });
 
 describe('an image that decompresses to hundreds of MB', () => {
-  const script = join(repo, 'dist/test-run/export-child.mjs');
+  let script: string;
   let bomb: string;
   beforeAll(async () => {
-    mkdirSync(join(repo, 'dist/test-run'), { recursive: true });
-    await build({
-      entryPoints: [join(repo, 'test/support/export-child.ts')],
-      outfile: script,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'esm',
-      packages: 'external',
-      logLevel: 'warning',
-    });
+    script = await bundleForNode('test/support/export-child.ts');
     bomb = join(root, 'bomb.png');
     writeFileSync(bomb, await makeBombPng(20_000, 20_000));
   }, 60_000);

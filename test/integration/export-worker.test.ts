@@ -2,35 +2,24 @@
  * The export in a worker thread: the worker module is bundled as the app would bundle it, the
  * source stays on this thread, progress and cancel cross as messages.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoSource } from '../../electron/core/export/memory-source';
 import type { ExportSource } from '../../electron/core/export/types';
 import { runExportInWorker } from '../../electron/core/export/worker';
+import { bundleForNode } from '../support/bundle';
 import { DEMO_IMAGES, pdfInfo } from './export-helpers';
 
 const repo = new URL('../../', import.meta.url).pathname;
 // Inside the repository, so that the bundle's external packages (pdfkit, exceljs, fonts) resolve.
-const bundleDir = join(repo, 'node_modules/.cache');
+const _bundleDir = join(repo, 'node_modules/.cache');
 let workerFile = '';
 const out = mkdtempSync(join(tmpdir(), 'cd-export-worker-'));
 
 beforeAll(async () => {
-  mkdirSync(bundleDir, { recursive: true });
-  workerFile = join(mkdtempSync(join(bundleDir, 'export-worker-')), 'worker.mjs');
-  await build({
-    entryPoints: [join(repo, 'electron/core/export/worker.ts')],
-    outfile: workerFile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  workerFile = await bundleForNode('electron/core/export/worker.ts');
 });
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });

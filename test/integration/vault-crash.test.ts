@@ -5,32 +5,21 @@
 // retention purge (records gone with their audit entry, or still all there).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteJobStore } from '../../electron/core/batch/sqlite-store';
 import { openVault } from '../../electron/core/vault/vault';
+import { bundleForNode } from '../support/bundle';
 import { fakeJpeg, person } from '../support/vault-fetch';
 
-const root = new URL('../..', import.meta.url).pathname;
-const script = join(root, 'dist/test-run/vault-writer.mjs');
+const _root = new URL('../..', import.meta.url).pathname;
+let script: string;
 let dir: string;
 
 beforeAll(async () => {
-  // Bundled next to node_modules so the native SQLCipher module resolves, as scripts/run-ts.mjs does.
-  mkdirSync(join(root, 'dist/test-run'), { recursive: true });
-  await build({
-    entryPoints: [join(root, 'test/support/vault-writer.ts')],
-    outfile: script,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  script = await bundleForNode('test/support/vault-writer.ts');
   dir = mkdtempSync(join(tmpdir(), 'cd-vault-crash-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

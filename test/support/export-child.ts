@@ -1,6 +1,7 @@
 // Child process for the export's memory test: exports one order whose front image is the given
 // file (a PNG that declares a huge size) to a PDF and an images folder, then prints the report's
 // warnings and this process's peak RSS. Usage: node export-child.mjs <image> <out dir>
+// (run bundled: test/support/bundle.ts puts the demo images beside the bundle).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoSource } from '../../electron/core/export/memory-source';
@@ -10,7 +11,7 @@ const [image, out] = process.argv.slice(2) as [string, string];
 const front = { mime: 'image/png' as const, bytes: readFileSync(image) };
 const back = {
   mime: 'image/jpeg' as const,
-  bytes: readFileSync(new URL('../../electron/core/demo/assets/id-back.jpg', import.meta.url)),
+  bytes: readFileSync(new URL('./assets/id-back.jpg', import.meta.url)),
 };
 const r = await runExport(
   { pdf: join(out, 'bomb.pdf'), imagesDir: out },

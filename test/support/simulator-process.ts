@@ -1,15 +1,11 @@
 /**
  * The demo gateway in a child process, as a real gateway is elsewhere: a test that holds the
  * client to a calls-per-second cap must not let its own synchronous vault commits stall the
- * gateway's clock (in one process, a stall bunches arrivals the client spaced out). It serves no
- * ID images (those are read beside the simulator's source, which the bundle is not).
+ * gateway's clock (in one process, a stall bunches arrivals the client spaced out).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
 import type { FaultRule, SimulatorCall, SimulatorOptions } from '../../electron/core/demo/simulator';
+import { bundleForNode } from './bundle';
 
 export interface SimulatorProcess {
   url: string;
@@ -21,21 +17,7 @@ export interface SimulatorProcess {
 
 let bundled: Promise<string> | undefined;
 function childScript(): Promise<string> {
-  bundled ??= (async () => {
-    const root = new URL('../../', import.meta.url).pathname;
-    const out = join(mkdtempSync(join(tmpdir(), 'cd-sim-child-')), 'simulator-child.mjs');
-    await build({
-      entryPoints: [join(root, 'test/support/simulator-child.ts')],
-      outfile: out,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      absWorkingDir: root,
-      logLevel: 'error',
-    });
-    return out;
-  })();
+  bundled ??= bundleForNode('test/support/simulator-child.ts');
   return bundled;
 }
 
