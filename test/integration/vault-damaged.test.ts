@@ -16,6 +16,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { expect, it } from 'vitest';
 import { SqliteJobStore } from '../../electron/core/batch/sqlite-store';
 import { ClearanceFailure } from '../../electron/core/errors';
@@ -39,6 +40,19 @@ function damage(path: string) {
   const fd = openSync(path, 'r+');
   for (let p = Math.floor(pages / 2); p < pages - 1; p += 3)
     writeSync(fd, randomBytes(PAGE), 0, PAGE, p * PAGE);
+  closeSync(fd);
+}
+
+/** Overwrite exactly the pages of one table's b-tree (its leaves and overflow pages, not its indexes). */
+function damageTable(path: string, key: string, table: string) {
+  const db = new Database(path, { readonly: true });
+  db.pragma(`cipher='sqlcipher'`);
+  db.pragma(`key="x'${key}'"`);
+  const pages = db.prepare('SELECT pageno FROM dbstat WHERE name = ?').pluck().all(table) as number[];
+  db.close();
+  expect(pages.length).toBeGreaterThan(5);
+  const fd = openSync(path, 'r+');
+  for (const p of pages) writeSync(fd, randomBytes(PAGE), 0, PAGE, (p - 1) * PAGE);
   closeSync(fd);
 }
 
@@ -120,6 +134,29 @@ it('once a corrupt page is read, every write is refused and the file is never wr
   expect(files(path)).toEqual(before);
 });
 
+it('opening a damaged vault writes nothing before a read meets the damage, nor does a purge that meets it', () => {
+  const path = join(tempDir('cd-damaged-open-'), 'vault.db');
+  const key = randomBytes(32).toString('hex');
+  filled(path, key);
+  // Only the images' pages: what an open reads (schema, versions, the purge's index lookups) is sound.
+  damageTable(path, key, 'images');
+  const before = files(path);
+
+  // What every open does (the app's, the command's): the schema check, then the automatic purge.
+  const v = openVault({ path, key });
+  new SqliteJobStore(v);
+  const retention = { recordDays: 3650, auditDays: 3650, channel: 'app', auto: true };
+  expect(v.purge(retention)).toEqual({ records: 0, images: 0, audit: 0 });
+  expect(v.isDamaged()).toBe(false);
+  // Still open, and not one frame in the WAL.
+  expect(files(path)).toEqual(before);
+  // A purge with everything due deletes the records' images: it stops at the first damaged page and rolls back.
+  expect(reasonOf(() => v.purge({ ...retention, recordDays: 0 }))).toBe('vault-damaged');
+  expect(v.isDamaged()).toBe(true);
+  v.close();
+  expect(files(path)).toEqual(before);
+});
+
 it('a new vault where a damaged one was moved away is not read-only', () => {
   const dir = tempDir('cd-damaged-new-');
   const path = join(dir, 'vault.db');
@@ -173,8 +210,7 @@ suite('the command on a damaged vault', { timeout: 120_000 }, () => {
       expect(`${args.join(' ')}: ${r.stdout.slice(0, 300)}`).toMatch(/vault-damaged/);
       expect(r.stdout + r.stderr).toMatch(/backup/);
     }
-    // The vault file itself is never written. Known gap: the first command after the damage, which
-    // opens the vault read-write before it meets a bad page, can still add frames to the WAL.
-    expect(files(path)[0]).toEqual(before[0]);
+    // Neither the vault nor its WAL is written, not even by the first command after the damage.
+    expect(files(path)).toEqual(before);
   });
 });

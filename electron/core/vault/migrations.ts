@@ -19,11 +19,26 @@ export function schemaVersion(db: Database, component: string): number {
   return row?.version ?? 0;
 }
 
+/** A component's schema version by reads alone: no CREATE, no transaction (0 when it has none yet). */
+export function readSchemaVersion(db: Database, component: string): number {
+  const table = db
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_versions'")
+    .get();
+  if (!table) return 0;
+  const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as
+    | { version: number }
+    | undefined;
+  return row?.version ?? 0;
+}
+
 /** Applies `migrations[current..]`; returns the new version. A newer database than this code knows is refused. */
 export function migrate(db: Database, component: string, migrations: readonly string[]): number {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(component)) {
     throw new ClearanceFailure(clearanceError('internal', { detail: 'bad schema component name' }));
   }
+  // Up to date (every open but the first after an upgrade): read, and write nothing, not even an
+  // empty transaction, so that opening a vault that is damaged elsewhere cannot add to its WAL.
+  if (readSchemaVersion(db, component) === migrations.length) return migrations.length;
   const run = db.transaction(() => {
     const current = schemaVersion(db, component);
     if (current > migrations.length) {

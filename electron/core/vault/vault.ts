@@ -24,7 +24,7 @@ import {
   purgeAudit,
   queryAudit,
 } from './audit';
-import { migrate, ORDERS_MIGRATION } from './migrations';
+import { migrate, ORDERS_MIGRATION, readSchemaVersion } from './migrations';
 import { NAME_GRAMS_MIGRATION, nameContains, nameIsGram, registerNameGrams } from './name-search';
 import { noteChange, OUTBOX_MIGRATION } from './outbox';
 import type { AuditQuery, RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from './types';
@@ -303,14 +303,6 @@ function writeMarker(marker: string, at: Date) {
   }
 }
 
-/** A component's schema version on a read-only connection (no CREATE, no transaction). */
-function schemaVersionReadOnly(db: Database.Database, component: string): number {
-  const row = db.prepare('SELECT version FROM schema_versions WHERE component = ?').get(component) as
-    | { version: number }
-    | undefined;
-  return row?.version ?? 0;
-}
-
 export function openVault(opts: OpenVaultOptions): Vault {
   if (!KEY_RE.test(opts.key)) throw new ClearanceFailure(clearanceError('vault-key'));
   const clock = opts.clock ?? (() => new Date());
@@ -333,15 +325,12 @@ export function openVault(opts: OpenVaultOptions): Vault {
     applyKey(db, opts.key);
     // Set before the first read: a writer in another process (its first run, a migration) is waited for.
     db.pragma('busy_timeout = 5000');
+    // Reads first: until what the open needs has been read (and so its pages checked: SQLCipher
+    // authenticates every page it reads), this connection cannot write, so a damaged vault found
+    // here has had no byte of its file or its WAL written.
+    db.pragma('query_only = ON');
     db.prepare('SELECT count(*) FROM sqlite_master').get();
-    if (damaged) {
-      // Read-only: no journal mode, no migration; the schema must already be the one this code reads.
-      if (schemaVersionReadOnly(db, 'vault') !== VAULT_MIGRATIONS.length)
-        throw new ClearanceFailure(clearanceError('vault-damaged'));
-    } else {
-      // Owner-only from the start; the pages are encrypted anyway, this keeps other accounts out of even those.
-      if (!existed && existsSync(opts.path)) chmodSync(opts.path, 0o600);
-      db.pragma('journal_mode = WAL');
+    if (!damaged) {
       // FULL: a record the user saw as stored survives a power cut, not just a process crash.
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
@@ -352,14 +341,23 @@ export function openVault(opts: OpenVaultOptions): Vault {
     db.pragma('cache_size = -32000');
     registerNameGrams(db);
     db.function('cd_reverse', { deterministic: true }, (s: unknown) => reverse(String(s)));
-    if (!damaged) {
-      migrate(db, 'vault', VAULT_MIGRATIONS);
-      loadAuditKey(db);
-    } else {
-      // Read-only: the audit's ID key is read if it is there (a damaged vault never gets a new one).
+    const version = readSchemaVersion(db, 'vault');
+    const journal = db.pragma('journal_mode', { simple: true });
+    if (damaged) {
+      // Read-only: no journal mode, no migration; the schema must already be the one this code reads.
+      if (version !== VAULT_MIGRATIONS.length) throw new ClearanceFailure(clearanceError('vault-damaged'));
+      // The audit's ID key is read if it is there (a damaged vault never gets a new one).
       try {
         loadAuditKey(db);
       } catch {}
+    } else {
+      db.pragma('query_only = OFF');
+      // Owner-only from the start; the pages are encrypted anyway, this keeps other accounts out of even those.
+      if (!existed && existsSync(opts.path)) chmodSync(opts.path, 0o600);
+      // Each writes only what is missing: WAL mode (a new file), a pending migration, a first audit key.
+      if (journal !== 'wal') db.pragma('journal_mode = WAL');
+      if (version !== VAULT_MIGRATIONS.length) migrate(db, 'vault', VAULT_MIGRATIONS);
+      loadAuditKey(db);
     }
   } catch (err) {
     if (!damaged && isCorrupt(err)) {
@@ -482,6 +480,22 @@ export function openVault(opts: OpenVaultOptions): Vault {
       'SELECT w.reply FROM record_raw w JOIN records r ON r.id = w.record_id WHERE r.order_id = ?',
     ),
   };
+
+  /** Whether a purge with these cut-offs would remove anything: index lookups, no write. */
+  const purgeDue = (records: string, images: string | null, audit: string) =>
+    (
+      db
+        .prepare(
+          `SELECT EXISTS (SELECT 1 FROM records WHERE fetched_at < @records)
+            OR EXISTS (SELECT 1 FROM audit WHERE at < @audit)
+            OR (@images IS NOT NULL AND EXISTS (SELECT 1 FROM images WHERE stored_at < @images))
+            OR EXISTS (SELECT 1 FROM order_facts WHERE updated_at < @records
+              AND order_id NOT IN (SELECT order_id FROM records))
+            OR EXISTS (SELECT 1 FROM order_waiting WHERE since < @records
+              AND order_id NOT IN (SELECT order_id FROM records)) AS due`,
+        )
+        .get({ records, images, audit }) as { due: number }
+    ).due === 1;
 
   function saveFetch(
     fetch: ClearanceFetch,
@@ -657,6 +671,17 @@ export function openVault(opts: OpenVaultOptions): Vault {
       const auditDays = nonNegative(p.auditDays, 'auditDays') as number;
       const t = clock().getTime();
       const cut = (days: number) => new Date(t - days * DAY_MS).toISOString();
+      // The automatic purge (every open, then on a timer) first finds by reads whether anything is
+      // due, and writes nothing when not: opening a vault that is damaged elsewhere must not add
+      // a frame to its WAL before a read meets the damage.
+      if (
+        p.auto &&
+        !damaged &&
+        !read(() =>
+          purgeDue(cut(recordDays), imageDays === undefined ? null : cut(imageDays), cut(auditDays)),
+        )
+      )
+        return { records: 0, images: 0, audit: 0 };
       let sheetGone = 0;
       const out = write(() => {
         const old = db
@@ -733,7 +758,7 @@ export function openVault(opts: OpenVaultOptions): Vault {
         throw new ClearanceFailure(clearanceError('internal', { detail: 'reserved schema component' }));
       try {
         if (!damaged) migrate(db, component, migrations);
-        else if (schemaVersionReadOnly(db, component) !== migrations.length) throw refuseDamaged();
+        else if (readSchemaVersion(db, component) !== migrations.length) throw refuseDamaged();
       } catch (err) {
         if (isCorrupt(err)) markDamaged();
         throw failure(err);
