@@ -2,7 +2,8 @@
  * A damaged vault: a real SQLCipher file with pages overwritten on disk. Once the damage shows
  * (a corrupt page read), the vault is read-only: every write — a fetch, a forget, a purge, an
  * audit entry, a batch job — is refused with a message that says how to restore, and not one
- * byte of the file or its WAL changes, in this process or in any later one (the command included).
+ * byte of the file or its WAL changes, in this process or in any later one (the command and the app
+ * included). Opening it writes nothing either, before or after a read meets the damage.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
@@ -20,7 +21,10 @@ import Database from 'better-sqlite3-multiple-ciphers';
 import { expect, it } from 'vitest';
 import { SqliteJobStore } from '../../electron/core/batch/sqlite-store';
 import { ClearanceFailure } from '../../electron/core/errors';
+import { keychainStore, VAULT_KEY_ACCOUNT } from '../../electron/core/secrets';
+import { vaultPath } from '../../electron/core/vault/open';
 import { damagedMarker, openVault } from '../../electron/core/vault/vault';
+import { createBackend } from '../../electron/main/backend';
 import { runCli, tempDir } from '../support/cli';
 import { keychainSuite } from '../support/keychain';
 import { fakeFetch, fakeJpeg, person } from '../support/vault-fetch';
@@ -211,6 +215,57 @@ suite('the command on a damaged vault', { timeout: 120_000 }, () => {
       expect(r.stdout + r.stderr).toMatch(/backup/);
     }
     // Neither the vault nor its WAL is written, not even by the first command after the damage.
+    expect(files(path)).toEqual(before);
+  });
+});
+
+suite('the app on a damaged vault', { timeout: 60_000 }, () => {
+  it('opens it as the command does, writes nothing on opening, refuses writes once the damage is read', async () => {
+    const dataDir = tempDir('cd-damaged-app-');
+    const key = randomBytes(32).toString('hex');
+    await keychainStore(dataDir).set(VAULT_KEY_ACCOUNT, key);
+    const path = vaultPath(dataDir);
+    filled(path, key);
+    // The photos' pages: opening reads only sound ones, so the open itself is what is measured.
+    damageTable(path, key, 'images');
+    const before = files(path);
+    const app = () =>
+      createBackend({
+        env: { CLEARANCE_DATA_DIR: dataDir, CLEARANCE_LANG: 'en' },
+        demo: false,
+        host: {
+          imageUrl: (o, s) => `cd-image://image/${o}/${s}`,
+          emit: () => {},
+          chooseExportTarget: async () => null,
+          chooseImportFile: async () => null,
+        },
+      });
+
+    const backend = await app();
+    // The app's first question opens the vault (keychain, schema, the retention purge).
+    const status = await backend.handlers['app.status']({});
+    expect(status.ok && status.value.blocker).toBe(null);
+    expect(files(path)).toEqual(before);
+    // The list, then every photo: the damaged pages are among those.
+    const list = await backend.handlers['records.search']({ offset: 0, limit: 500 });
+    const rows = list.ok ? list.value.rows : [];
+    for (const r of rows)
+      for (const side of ['front', 'back'] as const) {
+        try {
+          backend.image(r.orderId, side);
+        } catch {}
+      }
+    expect(existsSync(damagedMarker(path))).toBe(true);
+    const forget = await backend.handlers['records.forget']({ orderIds: ['10000001'] });
+    expect(forget.ok ? 'forgotten' : forget.error.reason).toBe('vault-damaged');
+    await backend.close();
+    expect(files(path)).toEqual(before);
+
+    // The next start: read-only from the start, and still nothing written.
+    const again = await app();
+    const second = await again.handlers['records.forget']({ orderIds: ['10000002'] });
+    expect(second.ok ? 'forgotten' : second.error.reason).toBe('vault-damaged');
+    await again.close();
     expect(files(path)).toEqual(before);
   });
 });
