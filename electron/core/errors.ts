@@ -455,6 +455,13 @@ export const ERRORS = {
     en: (f) =>
       `The team server's schema (${f.detail ?? ''}) is newer than this release. Update this app first; until then this desk works locally and writes nothing to the server.`,
   },
+  'team-schema-older': {
+    kind: 'vault',
+    zh: (f) =>
+      `团队服务器的数据结构版本（${f.detail ?? ''}）比本程序旧。请在运行 team init 的那台机器（数据结构所有者）上运行 team sync 完成升级；在此之前本机只在本地工作，改动保存在待同步队列中。`,
+    en: (f) =>
+      `The team server's schema (${f.detail ?? ''}) is older than this release. Run team sync on the desk that ran team init (the schema's owner) to upgrade it; until then this desk works locally and its changes wait in the outbox.`,
+  },
   'team-schema-missing': {
     kind: 'vault',
     zh: () => '该数据库还没有团队数据结构。请先在一台机器上运行 team init。',

@@ -110,8 +110,8 @@ export const teamCommand: Command = {
           io.stdout(
             say(
               io,
-              `已上传 ${r.pushed} 项，已下载 ${r.pulled} 条记录、${r.auditPulled} 条审计${r.skipped ? `，跳过 ${r.skipped} 条无法解密的记录` : ''}。\n`,
-              `Pushed ${r.pushed} changes; pulled ${r.pulled} records and ${r.auditPulled} audit entries${r.skipped ? `; skipped ${r.skipped} records that do not open with this key` : ''}.\n`,
+              `已上传 ${r.pushed} 项，已下载 ${r.pulled} 条记录、${r.sheetPulled} 行订单表、${r.auditPulled} 条审计${r.skipped ? `，跳过 ${r.skipped} 条无法解密的记录` : ''}。\n`,
+              `Pushed ${r.pushed} changes; pulled ${r.pulled} records, ${r.sheetPulled} order-sheet rows and ${r.auditPulled} audit entries${r.skipped ? `; skipped ${r.skipped} rows that do not open with this key` : ''}.\n`,
             ),
           );
         return 0;

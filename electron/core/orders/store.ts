@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { ClearanceError } from '../errors';
 import { ClearanceFailure } from '../errors';
 import { maskName, maskPhone } from '../idcard';
+import { noteChange } from '../vault/outbox';
 import type { Vault } from '../vault/types';
 import { vaultError } from '../vault/vault';
 import type { OrderFacts } from './types';
@@ -91,6 +92,47 @@ export function noteWaiting(
      ON CONFLICT(order_id) DO UPDATE SET reason = excluded.reason, code = excluded.code, profile = excluded.profile,
        checked_at = excluded.checked_at, checks = order_waiting.checks + 1`,
   ).run(orderId, profile, failure.reason, failure.code == null ? null : String(failure.code), at, at);
+}
+
+/**
+ * A sheet row pulled from the team, stored as an import would (no audit, no outbox note: it came
+ * from another desk), or removed when the team forgot it. Inside the caller's transaction.
+ */
+export function applyTeamSheetRow(db: Database, orderId: string, facts: OrderFacts | null, at: string): void {
+  if (!facts) {
+    db.prepare('DELETE FROM order_facts WHERE order_id = ?').run(orderId);
+    return;
+  }
+  db.prepare(
+    `INSERT INTO order_facts (order_id, waybill, waybill_key, consignee, phone, amount_fen, payment_no, order_time,
+       source, imported_at, updated_at)
+     VALUES (@orderId, @waybill, @waybillKey, @consignee, @phone, @amountFen, @paymentNo, @orderTime, 'team', @at, @at)
+     ON CONFLICT(order_id) DO UPDATE SET waybill = excluded.waybill, waybill_key = excluded.waybill_key,
+       consignee = excluded.consignee, phone = excluded.phone, amount_fen = excluded.amount_fen,
+       payment_no = excluded.payment_no, order_time = excluded.order_time, source = excluded.source,
+       updated_at = excluded.updated_at`,
+  ).run({
+    orderId,
+    waybill: facts.waybill ?? null,
+    waybillKey: facts.waybill ? waybillKey(facts.waybill) : null,
+    consignee: facts.consignee ?? null,
+    phone: facts.phone ?? null,
+    amountFen: facts.amountFen ?? null,
+    paymentNo: facts.paymentNo ?? null,
+    orderTime: facts.orderTime ?? null,
+    at,
+  });
+}
+
+/** A sheet row as stored, for the team's push (undefined once forgotten). */
+export function sheetRowOf(
+  db: Database,
+  orderId: string,
+): { facts: OrderFacts; updatedAt: string } | undefined {
+  const r = db
+    .prepare(`SELECT ${FACT_COLUMNS}, updated_at FROM order_facts WHERE order_id = ?`)
+    .get(orderId) as (FactsRow & { updated_at: string }) | undefined;
+  return r ? { facts: toFacts(r), updatedAt: r.updated_at } : undefined;
 }
 
 export class OrderStore {
@@ -180,6 +222,8 @@ export class OrderStore {
           source: by.source.slice(0, 200),
           at,
         });
+        // In a team, the new or changed row goes to the other desks.
+        noteChange(this.db, 'sheet', f.orderId, at);
       }
       this.vault.audit({
         action: 'import',

@@ -7,7 +7,8 @@
  * clear; name, ID number, expiry text, the raw reply and the images only sealed with the team key
  * (see ./crypto.ts), plus the ID number's blind index. A forget or purge turns the row into a
  * tombstone: every sealed column is set to NULL and the row gets a new sequence number, so each
- * desk pulls the deletion and the server keeps nothing of the person.
+ * desk pulls the deletion and the server keeps nothing of the person. The order sheet's rows
+ * (`sheet_rows`, v2) follow the same rules: order id in clear, every field of the row sealed.
  *
  * Roles: `clearance_desk` (NOLOGIN) carries the desks' grants; each desk's login is made a member
  * (`GRANT clearance_desk TO alice`). It may read everything and add audit entries, never update or
@@ -102,6 +103,27 @@ GRANT SELECT, INSERT ON clearance.applied_changes, clearance.audit TO clearance_
 GRANT USAGE ON SEQUENCE clearance.change_seq, clearance.audit_seq_seq TO clearance_desk;
 REVOKE UPDATE, DELETE, TRUNCATE ON clearance.audit FROM PUBLIC, clearance_desk;
 `,
+  // v2: the order sheet's rows. Only the order id and the sync's own columns are in clear; the
+  // waybill, consignee, phone, amount, payment number and order time are sealed (see ./sync.ts).
+  // No index on the waybill: every desk resolves a scan on its own pulled copy.
+  `
+CREATE TABLE clearance.sheet_rows (
+  order_id text PRIMARY KEY,
+  seq bigint NOT NULL DEFAULT nextval('clearance.change_seq'),
+  change_id uuid NOT NULL,
+  desk_id uuid NOT NULL,
+  changed_at timestamptz NOT NULL,
+  deleted boolean NOT NULL DEFAULT false,
+  waybill_enc bytea,
+  consignee_enc bytea,
+  phone_enc bytea,
+  amount_enc bytea,
+  payment_no_enc bytea,
+  order_time_enc bytea
+);
+CREATE INDEX sheet_rows_seq ON clearance.sheet_rows (seq);
+GRANT SELECT, INSERT, UPDATE ON clearance.sheet_rows TO clearance_desk;
+`,
 ];
 
 export const pgCode = (err: unknown) => String((err as { code?: unknown })?.code ?? '');
@@ -114,7 +136,12 @@ export async function serverSchemaVersion(c: ClientBase): Promise<number> {
   return Number(r.rows[0]?.version ?? 0);
 }
 
-/** Refuses a server written by a newer release; `missing` when there is no team on it at all. */
+/**
+ * Refuses a server written by a newer release; `missing` when there is no team on it at all. A
+ * server of an older release is brought up to date when this login owns the schema (the desk that
+ * ran `team init`, on its next exchange); any other desk is told to wait for that, and writes
+ * nothing meanwhile (its outbox keeps every change).
+ */
 export async function checkSchema(c: ClientBase): Promise<number> {
   const v = await serverSchemaVersion(c);
   if (v > TEAM_MIGRATIONS.length)
@@ -122,6 +149,16 @@ export async function checkSchema(c: ClientBase): Promise<number> {
       clearanceError('team-schema-newer', { detail: `v${v} > v${TEAM_MIGRATIONS.length}` }),
     );
   if (v === 0) throw new ClearanceFailure(clearanceError('team-schema-missing'));
+  if (v < TEAM_MIGRATIONS.length) {
+    try {
+      return await migrateServer(c);
+    } catch (err) {
+      if (pgCode(err) !== '42501') throw err;
+      throw new ClearanceFailure(
+        clearanceError('team-schema-older', { detail: `v${v} < v${TEAM_MIGRATIONS.length}` }),
+      );
+    }
+  }
   return v;
 }
 

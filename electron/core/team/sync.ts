@@ -1,16 +1,20 @@
 /**
- * Outbox push and pull. Push: the outbox's notes go up in chunks, each chunk one server
+ * Outbox push and pull. Push: the outbox's notes (records, order-sheet rows, their tombstones,
+ * audit entries) go up in chunks, each chunk one server
  * transaction; every change carries its client-made id, recorded in `applied_changes` with
  * ON CONFLICT DO NOTHING, so a chunk sent twice (a crash after the server's commit and before
  * this desk removed the notes) is applied once. The notes are removed only after the commit.
- * Pull: records and audit entries with a server sequence number above what this desk has seen,
+ * Pull: records, sheet rows and audit entries with a server sequence number above what this desk has seen,
  * in order, each page applied locally in one transaction together with the new cursor.
  */
 import type { Database } from 'better-sqlite3-multiple-ciphers';
 import type { Client } from 'pg';
-import { ClearanceFailure } from '../errors';
+import { ClearanceFailure, clearanceError } from '../errors';
 import type { ClearanceFetch } from '../gateway/clearance';
 import type { ImageMime } from '../gateway/images';
+import { applyTeamSheetRow, sheetRowOf } from '../orders/store';
+import type { OrderFacts } from '../orders/types';
+import type { OutboxKind } from '../vault/outbox';
 import type { Vault } from '../vault/types';
 import type { TeamConfig } from './config';
 import { chainHash, idIndex, open, openText, seal, type TeamKeys } from './crypto';
@@ -27,7 +31,7 @@ export interface SyncContext {
 interface OutboxRow {
   seq: number;
   change_id: string;
-  kind: 'record' | 'tombstone' | 'audit';
+  kind: OutboxKind;
   ref: string;
   at: string;
 }
@@ -140,6 +144,86 @@ async function pushTombstone(s: SyncContext, n: OutboxRow): Promise<void> {
   );
 }
 
+/**
+ * The sheet's fields, each sealed on its own (order id and field name as additional data). The
+ * waybill is sealed too and has no blind index: a scan is resolved on the desk's pulled copy, so
+ * an index would only tell the server which orders share a parcel.
+ */
+const SHEET_FIELDS = [
+  ['waybill', 'waybill_enc'],
+  ['consignee', 'consignee_enc'],
+  ['phone', 'phone_enc'],
+  ['amountFen', 'amount_enc'],
+  ['paymentNo', 'payment_no_enc'],
+  ['orderTime', 'order_time_enc'],
+] as const;
+const sheetAad = (field: string) => `sheet.${field}`;
+
+async function pushSheet(s: SyncContext, n: OutboxRow): Promise<void> {
+  const row = sheetRowOf(s.db, n.ref);
+  // Forgotten since: its tombstone is further down the outbox.
+  if (!row) return;
+  const sealed = SHEET_FIELDS.map(([field]) => {
+    const v = row.facts[field];
+    return v === undefined ? null : seal(s.keys, n.ref, sheetAad(field), String(v));
+  });
+  await s.pg.query(
+    `INSERT INTO clearance.sheet_rows (order_id, change_id, desk_id, changed_at, deleted, waybill_enc, consignee_enc,
+       phone_enc, amount_enc, payment_no_enc, order_time_enc)
+     VALUES ($1, $2, $3, $4, false, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (order_id) DO UPDATE SET seq = nextval('clearance.change_seq'), change_id = excluded.change_id,
+       desk_id = excluded.desk_id, changed_at = excluded.changed_at, deleted = false,
+       waybill_enc = excluded.waybill_enc, consignee_enc = excluded.consignee_enc, phone_enc = excluded.phone_enc,
+       amount_enc = excluded.amount_enc, payment_no_enc = excluded.payment_no_enc,
+       order_time_enc = excluded.order_time_enc
+     WHERE clearance.sheet_rows.changed_at <= excluded.changed_at`,
+    [n.ref, n.change_id, s.config.deskId, row.updatedAt, ...sealed],
+  );
+}
+
+async function pushSheetTombstone(s: SyncContext, n: OutboxRow): Promise<void> {
+  await s.pg.query(
+    `INSERT INTO clearance.sheet_rows (order_id, change_id, desk_id, changed_at, deleted)
+     VALUES ($1, $2, $3, $4, true)
+     ON CONFLICT (order_id) DO UPDATE SET seq = nextval('clearance.change_seq'), change_id = excluded.change_id,
+       desk_id = excluded.desk_id, changed_at = excluded.changed_at, deleted = true, waybill_enc = NULL,
+       consignee_enc = NULL, phone_enc = NULL, amount_enc = NULL, payment_no_enc = NULL, order_time_enc = NULL
+     WHERE clearance.sheet_rows.changed_at <= excluded.changed_at`,
+    [n.ref, n.change_id, s.config.deskId, n.at],
+  );
+}
+
+interface ServerSheetRow {
+  order_id: string;
+  seq: string;
+  desk_id: string;
+  changed_at: Date;
+  deleted: boolean;
+  waybill_enc: Buffer | null;
+  consignee_enc: Buffer | null;
+  phone_enc: Buffer | null;
+  amount_enc: Buffer | null;
+  payment_no_enc: Buffer | null;
+  order_time_enc: Buffer | null;
+}
+
+/** A server sheet row opened with the team key; null for a tombstone. */
+export function factsFromRow(keys: TeamKeys, r: ServerSheetRow): OrderFacts | null {
+  if (r.deleted) return null;
+  const f: OrderFacts = { orderId: r.order_id };
+  for (const [field, column] of SHEET_FIELDS) {
+    const sealed = r[column];
+    if (!sealed) continue;
+    const text = openText(keys, r.order_id, sheetAad(field), sealed);
+    if (field === 'amountFen') {
+      if (!/^\d{1,15}$/.test(text))
+        throw new ClearanceFailure(clearanceError('team-data', { orderId: r.order_id }));
+      f.amountFen = Number(text);
+    } else f[field] = text;
+  }
+  return f;
+}
+
 async function pushAudit(s: SyncContext, n: OutboxRow, head: { hash: string | null }): Promise<void> {
   const e = s.db.prepare('SELECT * FROM audit WHERE id = ?').get(Number(n.ref)) as LocalAudit | undefined;
   if (!e) return; // removed by local retention before it could go up
@@ -204,6 +288,8 @@ export async function push(s: SyncContext, onChunk?: (pushed: number) => void): 
         if (!todo.has(n.change_id)) continue; // already applied by an earlier, unacknowledged push
         if (n.kind === 'record') await pushRecord(s, n);
         else if (n.kind === 'tombstone') await pushTombstone(s, n);
+        else if (n.kind === 'sheet') await pushSheet(s, n);
+        else if (n.kind === 'sheet-tombstone') await pushSheetTombstone(s, n);
         else await pushAudit(s, n, head);
       }
       await s.pg.query('UPDATE clearance.desks SET last_seen = now() WHERE desk_id = $1', [s.config.deskId]);
@@ -285,8 +371,11 @@ const link = (db: Database) =>
   };
 
 /** Pulls what other desks changed since the last pull; returns the number of rows applied. */
-export async function pull(s: SyncContext): Promise<{ records: number; audit: number; skipped: number }> {
+export async function pull(
+  s: SyncContext,
+): Promise<{ records: number; sheet: number; audit: number; skipped: number }> {
   let records = 0;
+  let sheet = 0;
   let audit = 0;
   let skipped = 0;
   let removed = false;
@@ -318,6 +407,39 @@ export async function pull(s: SyncContext): Promise<{ records: number; audit: nu
         s.db
           .prepare('UPDATE team_link SET records_seq = ? WHERE id = 1')
           .run(Number((rows.at(-1) as ServerRecord).seq));
+      })
+      .immediate();
+    if (rows.length < PULL_PAGE) break;
+  }
+  for (;;) {
+    const since = s.db.prepare('SELECT sheet_seq FROM team_cursors WHERE id = 1').pluck().get() as number;
+    const page = await s.pg.query(
+      `SELECT order_id, seq::text AS seq, desk_id, changed_at, deleted, waybill_enc, consignee_enc, phone_enc,
+         amount_enc, payment_no_enc, order_time_enc
+       FROM clearance.sheet_rows WHERE seq > $1 ORDER BY clearance.sheet_rows.seq LIMIT $2`,
+      [since, PULL_PAGE],
+    );
+    if (page.rows.length === 0) break;
+    const rows = page.rows as ServerSheetRow[];
+    s.db
+      .transaction(() => {
+        for (const r of rows) {
+          if (r.desk_id === s.config.deskId) continue;
+          let facts: OrderFacts | null;
+          try {
+            facts = factsFromRow(s.keys, r);
+          } catch (err) {
+            if (!(err instanceof ClearanceFailure) || err.error.reason !== 'team-data') throw err;
+            skipped++;
+            continue;
+          }
+          applyTeamSheetRow(s.db, r.order_id, facts, new Date(r.changed_at).toISOString());
+          if (!facts) removed = true;
+          sheet++;
+        }
+        s.db
+          .prepare('UPDATE team_cursors SET sheet_seq = ? WHERE id = 1')
+          .run(Number((rows.at(-1) as ServerSheetRow).seq));
       })
       .immediate();
     if (rows.length < PULL_PAGE) break;
@@ -358,5 +480,5 @@ export async function pull(s: SyncContext): Promise<{ records: number; audit: nu
     if (rows.length < PULL_PAGE * 4) break;
   }
   s.db.prepare('UPDATE team_link SET last_sync = ? WHERE id = 1').run(new Date().toISOString());
-  return { records, audit, skipped };
+  return { records, sheet, audit, skipped };
 }

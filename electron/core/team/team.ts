@@ -61,6 +61,8 @@ export interface TeamStatus {
 export interface SyncResult {
   pushed: number;
   pulled: number;
+  /** Order-sheet rows (or their removals) from other desks. */
+  sheetPulled: number;
   auditPulled: number;
   skipped: number;
 }
@@ -74,12 +76,18 @@ function enableLink(db: Database, deskId: string): void {
       `UPDATE team_link SET enabled = 1, desk_id = ?, records_seq = 0, audit_seq = 0, audit_head = NULL,
          last_sync = NULL WHERE id = 1`,
     ).run(deskId);
+    db.prepare('UPDATE team_cursors SET sheet_seq = 0 WHERE id = 1').run();
     db.prepare('DELETE FROM outbox').run();
-    // What this desk already holds goes to the team too: its records, then its own audit entries.
+    // What this desk already holds goes to the team too: its records and sheet rows, then its own audit entries.
     const now = new Date().toISOString();
     const note = db.prepare('INSERT INTO outbox (change_id, kind, ref, at) VALUES (?, ?, ?, ?)');
     for (const id of db.prepare('SELECT order_id FROM records ORDER BY id').pluck().all())
       note.run(randomUUID(), 'record', id as string, now);
+    for (const id of db
+      .prepare('SELECT order_id FROM order_facts ORDER BY imported_at, order_id')
+      .pluck()
+      .all())
+      note.run(randomUUID(), 'sheet', id as string, now);
     for (const a of db.prepare('SELECT id, at FROM audit WHERE desk IS NULL ORDER BY id').all()) {
       const e = a as { id: number; at: string };
       note.run(randomUUID(), 'audit', String(e.id), e.at);
@@ -288,7 +296,13 @@ export async function openTeam(
         db.prepare('UPDATE team_link SET desks_recent = ? WHERE id = 1').run(
           Math.max(1, Number(n.rows[0]?.n ?? 1)),
         );
-        return { pushed, pulled: got.records, auditPulled: got.audit, skipped: got.skipped };
+        return {
+          pushed,
+          pulled: got.records,
+          sheetPulled: got.sheet,
+          auditPulled: got.audit,
+          skipped: got.skipped,
+        };
       }),
     async trySync() {
       try {

@@ -26,7 +26,7 @@ import {
 } from './audit';
 import { migrate, ORDERS_MIGRATION, readSchemaVersion } from './migrations';
 import { NAME_GRAMS_MIGRATION, nameContains, nameIsGram, registerNameGrams } from './name-search';
-import { noteChange, OUTBOX_MIGRATION } from './outbox';
+import { noteChange, OUTBOX_MIGRATION, OUTBOX_SHEET_MIGRATION } from './outbox';
 import type { AuditQuery, RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from './types';
 
 export interface OpenVaultOptions {
@@ -101,6 +101,8 @@ UPDATE records SET order_rev = cd_reverse(order_id);
 CREATE INDEX records_order_rev ON records(order_rev);
 `,
   ORDERS_MIGRATION,
+  // Team mode: the order sheet's rows go to the team too.
+  OUTBOX_SHEET_MIGRATION,
 ];
 
 const KEY_RE = /^[0-9a-fA-F]{64}$/;
@@ -649,7 +651,11 @@ export function openVault(opts: OpenVaultOptions): Vault {
           sheetRows += delSheet.run(id).changes;
           stmt.unwait.run(id);
         }
-        for (const id of ids) noteChange(db, 'tombstone', id, now());
+        for (const id of ids) {
+          // The team forgets both, also a sheet row this desk never pulled.
+          noteChange(db, 'tombstone', id, now());
+          noteChange(db, 'sheet-tombstone', id, now());
+        }
         audited(
           now(),
           {
@@ -697,11 +703,13 @@ export function openVault(opts: OpenVaultOptions): Vault {
           sheetRows += dropSheet.run(id).changes;
           stmt.unwait.run(id);
         }
-        sheetRows += db
+        const agedSheet = db
           .prepare(
-            'DELETE FROM order_facts WHERE updated_at < ? AND order_id NOT IN (SELECT order_id FROM records)',
+            'DELETE FROM order_facts WHERE updated_at < ? AND order_id NOT IN (SELECT order_id FROM records) RETURNING order_id',
           )
-          .run(cut(recordDays)).changes;
+          .pluck()
+          .all(cut(recordDays)) as string[];
+        sheetRows += agedSheet.length;
         db.prepare(
           'DELETE FROM order_waiting WHERE since < ? AND order_id NOT IN (SELECT order_id FROM records)',
         ).run(cut(recordDays));
@@ -717,7 +725,12 @@ export function openVault(opts: OpenVaultOptions): Vault {
         sheetGone = sheetRows;
         const audit = purgeAudit(db, cut(auditDays));
         if (p.auto && !records && !images && !audit && !sheetRows) return { records, images, audit };
-        for (const id of old) noteChange(db, 'tombstone', id, new Date(t).toISOString());
+        const at = new Date(t).toISOString();
+        for (const id of old) {
+          noteChange(db, 'tombstone', id, at);
+          noteChange(db, 'sheet-tombstone', id, at);
+        }
+        for (const id of agedSheet) noteChange(db, 'sheet-tombstone', id, at);
         audited(
           new Date(t).toISOString(),
           {
