@@ -340,7 +340,16 @@ export const CHANNELS = {
     request: recordFilter
       .extend({ offset: z.number().int().min(0), limit: z.number().int().min(1).max(500) })
       .strict(),
-    reply: reply<{ rows: RecordRow[]; total: number }>(),
+    /**
+     * `text` of 18 characters with a right check character is a full ID number: matched exactly
+     * (in a team, the team's records too, by the blind index) and audited (`search`); the reply
+     * says so with `idNumber`.
+     */
+    reply: reply<{
+      rows: RecordRow[];
+      total: number;
+      idNumber?: { team: 'off' | 'searched' | 'unreachable' };
+    }>(),
   },
   /** Every order id matching a filter, in list order (select all, then export or forget). */
   'records.ids': { request: recordFilter.strict(), reply: reply<{ orderIds: string[] }>() },

@@ -96,6 +96,9 @@ export const CHECK_LIMITS = {
   waitingRecheckMinutes: { min: 0, max: 1440 },
 } as const;
 
+/** A full ID number as a search takes it: 17 digits and a check character (a lower-case x is fine). */
+export const ID_NUMBER_PATTERN = /^\d{17}[\dXx]$/;
+
 // ---- names the vault and the audit log know -----------------------------------------------
 
 export const AUDIT_ACTIONS = [
@@ -108,6 +111,8 @@ export const AUDIT_ACTIONS = [
   'purge',
   'batch',
   'import',
+  /** An exact search by a full ID number: who looked a person up (the number only as its keyed hash). */
+  'search',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -78,7 +78,7 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
     ...profileHandlers(ctx),
     ...authorizing,
     ...lookupHandlers(ctx, team),
-    ...recordsHandlers(ctx),
+    ...recordsHandlers(ctx, team),
     ...exporting,
     ...batching,
     ...ordering,

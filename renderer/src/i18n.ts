@@ -170,7 +170,10 @@ const zh = {
   records: {
     title: '已保存的记录',
     search: '搜索订单号',
-    searchPlaceholder: '订单号开头或结尾、姓名、证件号码后几位',
+    searchPlaceholder: '订单号开头或结尾、姓名、证件号码后几位或完整证件号码',
+    idNumberSearch: '按完整证件号码精确搜索（已记入审计日志）',
+    idNumberSearchTeam: '按完整证件号码精确搜索，含团队记录（已记入审计日志）',
+    idNumberSearchOffline: '按完整证件号码精确搜索（已记入审计日志）；团队服务器无法连接，只搜索了本机记录',
     filters: '筛选',
     count: (shown: number, total: number) => (shown === total ? `共 ${total} 条` : `${shown} / ${total} 条`),
     total: (n: number) => `共 ${n} 条`,
@@ -390,6 +393,7 @@ const zh = {
       purge: '清理',
       batch: '批量',
       import: '导入订单表',
+      search: '按证件号搜索',
     },
     moreOrders: (n: number) => `共 ${n} 个订单`,
     version: (v: string) => `版本 ${v}`,
@@ -587,7 +591,12 @@ const en: Dict = {
   records: {
     title: 'Stored records',
     search: 'Search order ids',
-    searchPlaceholder: 'Order id start or end, a name, or the last digits of an ID number',
+    searchPlaceholder: 'Order id start or end, a name, the last digits of an ID number or a whole one',
+    idNumberSearch: 'Exact search by a whole ID number (recorded in the audit log)',
+    idNumberSearchTeam:
+      "Exact search by a whole ID number, the team's records included (recorded in the audit log)",
+    idNumberSearchOffline:
+      "Exact search by a whole ID number (recorded in the audit log); the team server is out of reach, so only this desk's records",
     filters: 'Filters',
     count: (shown, total) => (shown === total ? `${total} records` : `${shown} of ${total} records`),
     total: (n) => `${n} ${n === 1 ? 'record' : 'records'}`,
@@ -817,6 +826,7 @@ const en: Dict = {
       purge: 'Purge',
       batch: 'Batch',
       import: 'Order sheet import',
+      search: 'ID number search',
     },
     moreOrders: (n) => `${n} orders in all`,
     version: (v) => `Version ${v}`,

@@ -46,3 +46,29 @@ test('finding records: an order-id suffix, the search kept across opening a card
   const fits = await cell.evaluate((el) => el.scrollWidth <= el.clientWidth);
   expect(fits).toBe(true);
 });
+
+test('a whole ID number in the search box finds its records exactly, and says the search is audited', async ({
+  page,
+}) => {
+  await expect(box(page)).toBeFocused();
+  for (const id of ORDERS) {
+    await page.keyboard.type(id);
+    await page.keyboard.press('Enter');
+    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
+  }
+  await page.keyboard.press('Alt+2');
+  const list = page.getByRole('listbox', { name: '记录列表' });
+  const search = page.getByRole('searchbox', { name: '搜索订单号' });
+  // The demo's 王芳 (lower-case x as some people type it).
+  await search.fill('11010519491231002x');
+  await expect(list.getByRole('option')).toHaveCount(1);
+  await expect(list.getByRole('option').first()).toContainText('3728150192837465928');
+  await expect(page.getByText('按完整证件号码精确搜索（已记入审计日志）')).toBeVisible();
+  // Its last digits are the ordinary search again: no note.
+  await search.fill('002X');
+  await expect(page.getByText(/按完整证件号码精确搜索/)).toHaveCount(0);
+  // Nobody has this (valid) number: nothing found, still audited.
+  await search.fill('110105194912310038');
+  await expect(list.getByRole('option')).toHaveCount(0);
+  await expect(page.getByText('按完整证件号码精确搜索（已记入审计日志）')).toBeVisible();
+});

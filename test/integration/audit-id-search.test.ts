@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findByIdNumber, searchedIdNumber } from '../../electron/core/vault/id-search';
 import type { Vault } from '../../electron/core/vault/types';
 import { openVault } from '../../electron/core/vault/vault';
 import { fakeFetch } from '../support/vault-fetch';
@@ -129,5 +130,53 @@ describe('records search by an order-id suffix', () => {
     // The ID number's last digits still match (刘洋's ends in 4528).
     expect(ids('4528')).toEqual(['2000000000000002']);
     expect(ids('777')).toEqual([]);
+  });
+});
+
+describe('records search by a whole ID number (exact, audited)', () => {
+  it('finds exactly the records of that number, and audits the search with its keyed hash only', async () => {
+    // A number that shares its last digits with Wang's: the last-digits search finds both, the exact one only hers.
+    const TWIN = { name: '赵敏', idNumber: '11010519491231012X', expiry: '20340101' };
+    vault.saveFetch(fakeFetch('1000000000000001', WANG), 'shop', { channel: 'app' });
+    vault.saveFetch(fakeFetch('1000000000000003', WANG), 'shop', { channel: 'app' });
+    vault.saveFetch(fakeFetch('1000000000000002', LIU), 'shop', { channel: 'app' });
+    vault.saveFetch(fakeFetch('1000000000000004', TWIN), 'shop', { channel: 'app' });
+    expect(vault.search({ text: '1231002X' }).total).toBe(2); // last digits: not exact
+    expect(vault.search({ text: '2X' }).total).toBe(3);
+
+    const found = await findByIdNumber(vault, '11010519491231002x', {
+      channel: 'cli',
+      profile: null,
+      query: { sort: 'orderId', order: 'asc' },
+    });
+    expect(found).toEqual({ orderIds: ['1000000000000001', '1000000000000003'], team: 'off' });
+    const entry = vault.auditLog({ action: 'search' })[0];
+    expect(entry).toMatchObject({
+      orderIds: ['1000000000000001', '1000000000000003'],
+      detail: { channel: 'cli', by: 'idNumber', found: 2, team: 'off' },
+    });
+    expect(JSON.stringify(entry)).not.toContain('1231002');
+
+    // Nobody has this number: nothing found, and the search is still on record for that person.
+    const nobody = '110105194912310038';
+    expect((await findByIdNumber(vault, nobody, { channel: 'app', profile: 'shop' })).orderIds).toEqual([]);
+    expect(actions({ idNumber: nobody })).toEqual(['search:']);
+    expect(actions({ idNumber: WANG.idNumber, action: 'search' })).toEqual([
+      'search:1000000000000001,1000000000000003',
+    ]);
+    // Not an ID number: refused without the value in the message.
+    await expect(findByIdNumber(vault, '1101051949123', { channel: 'app', profile: null })).rejects.toSatisfy(
+      (e: { error?: { reason: string; message: Record<string, string> } }) =>
+        e.error?.reason === 'usage' && !JSON.stringify(e.error).includes('1101051949123'),
+    );
+  });
+
+  it('a search box takes 18 characters with a right check character for an ID number, nothing else', () => {
+    expect(searchedIdNumber('11010519491231002x')).toBe('11010519491231002X');
+    expect(searchedIdNumber(' 11010519491231002X ')).toBe('11010519491231002X');
+    expect(searchedIdNumber('110105194912310021')).toBeNull(); // wrong check character: digits to match
+    expect(searchedIdNumber('3728150192837465928')).toBeNull(); // 19 digits: an order id
+    expect(searchedIdNumber('002X')).toBeNull();
+    expect(searchedIdNumber(undefined)).toBeNull();
   });
 });

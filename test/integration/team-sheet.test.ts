@@ -3,14 +3,19 @@
  * built command. A sheet imported at desk A reaches desk B (its waybill opens the order at B, the
  * checks at B see its amount), a forget at A removes it at B, the server holds the sheet's
  * personal data only sealed, and a server of the previous schema is upgraded by its owner's desk
- * while a desk without the rights says so.
+ * while a desk without the rights says so. Then the exact search by a whole ID number: through
+ * the command (the number on stdin, never echoed, the search audited) and at a new desk that has
+ * pulled nothing yet, which finds the team's record by the blind index.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Simulator, startSimulator } from '../../electron/core/demo/simulator';
+import { openDesk } from '../../electron/core/desk';
 import { TEAM_MIGRATIONS } from '../../electron/core/team/schema';
+import { joinTeam, openTeam } from '../../electron/core/team/team';
+import { findByIdNumber } from '../../electron/core/vault/id-search';
 import { runCli, tempDir } from '../support/cli';
 import { keychainSuite } from '../support/keychain';
 import { PG_AVAILABLE, pgSuite, startPostgres, type TestPostgres } from '../support/postgres';
@@ -25,6 +30,8 @@ const B = tempDir('cd-team-sheet-b-');
 const WORK = tempDir('cd-team-sheet-work-');
 
 const WANG = '3728150192837465928'; // 王芳 in the demo gateway
+const WANG_ID = '11010519491231002X';
+let joinCode = '';
 const CHEN = '2000000000000001'; // 陈伟 in the demo gateway
 // What the sheet holds of the two consignees: none of it may reach the server in clear.
 const SECRET = {
@@ -89,7 +96,8 @@ suite('team mode: the order sheet reaches the other desks', () => {
   it('two desks join', async () => {
     const init = await json(['team', 'init', '--server', db.adminUrl, '--name', 'desk-a'], envA());
     db.psql('GRANT clearance_desk TO desk_user;');
-    await ok(['team', 'join', '--server', db.deskUrl, '--name', 'desk-b'], envB(), `${init.joinCode}\n`);
+    joinCode = init.joinCode;
+    await ok(['team', 'join', '--server', db.deskUrl, '--name', 'desk-b'], envB(), `${joinCode}\n`);
   });
 
   it('a server of the previous schema: a desk without the rights says so, the owner’s desk upgrades it', async () => {
@@ -147,6 +155,64 @@ suite('team mode: the order sheet reaches the other desks', () => {
       phone_enc: null,
       amount_enc: null,
     });
+  });
+
+  it('records list --id-number: the number from stdin, exact, never echoed, the search audited', async () => {
+    const r = await ok(
+      ['records', 'list', '--id-number', '-', '--json'],
+      envB(),
+      `${WANG_ID.toLowerCase()}\n`,
+    );
+    const page = JSON.parse(r.stdout);
+    expect(page.rows.map((x: { orderId: string }) => x.orderId)).toEqual([WANG]);
+    expect(page.team).toBe('searched');
+    expect(r.stdout + r.stderr).not.toContain(WANG_ID);
+    const text = await ok(['records', 'list', '--id-number', '-'], envB(), `${WANG_ID}\n`);
+    expect(text.stdout).toContain(WANG);
+    expect(text.stdout + text.stderr).not.toContain(WANG_ID);
+    // A malformed one is refused without being repeated.
+    const bad = await runCli(['records', 'list', '--id-number', '1101051949123'], envB());
+    expect(bad.code).toBe(2);
+    expect(bad.stdout + bad.stderr).not.toContain('1101051949123');
+    // The search is in the audit, found by the same number (from stdin too), and holds no number.
+    const audit = await ok(
+      ['audit', 'list', '--id-number', '-', '--action', 'search', '--json'],
+      envB(),
+      `${WANG_ID}\n`,
+    );
+    const entries = JSON.parse(audit.stdout).entries;
+    expect(entries.length).toBe(2);
+    expect(entries[0]).toMatchObject({
+      orderIds: [WANG],
+      detail: { channel: 'cli', found: 1, team: 'searched' },
+    });
+    expect(audit.stdout).not.toContain(WANG_ID);
+  });
+
+  it('a desk that pulled nothing yet finds the team’s record by the blind index', async () => {
+    const dir = tempDir('cd-team-sheet-d-');
+    const env = {
+      ...process.env,
+      CLEARANCE_DATA_DIR: dir,
+      CLEARANCE_TEAM_PASSWORD_FILE: db.deskPasswordFile,
+    };
+    const desk = openDesk({ env, channel: 'cli' });
+    try {
+      await joinTeam(desk, env, { server: db.deskUrl, joinCode, label: 'desk-d' });
+      const team = await openTeam(desk, env);
+      const vault = await desk.vault();
+      expect(vault.get(WANG)).toBeUndefined();
+      const calls = sim.calls.length;
+      const found = await findByIdNumber(vault, WANG_ID, { channel: 'cli', profile: null, team });
+      expect(found).toEqual({ orderIds: [WANG], team: 'searched' });
+      expect(vault.get(WANG)?.idNumber).toBe(WANG_ID);
+      expect(sim.calls.length).toBe(calls);
+      // The team read and the search, both about that person.
+      const about = vault.auditLog({ idNumber: WANG_ID }).map((e) => `${e.action}:${e.detail.source ?? ''}`);
+      expect(about).toEqual(['search:', 'fetch:team']);
+    } finally {
+      desk.close();
+    }
   });
 
   it('a dump of the server holds no consignee, phone, waybill or payment number', async () => {

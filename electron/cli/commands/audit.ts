@@ -2,12 +2,12 @@ import { clearanceError } from '../../core/errors';
 import { AUDIT_ACTIONS } from '../../core/vault/audit';
 import type { AuditAction, AuditQuery } from '../../core/vault/types';
 import { printError, say, shown } from '../output';
-import { localTime, withDesk } from './records';
+import { idNumberOption, localTime, withDesk } from './records';
 import { requireTeam } from './team';
 import type { Command } from './types';
 
 const USAGE =
-  'audit list [--since DATE] [--until DATE] [--action A] [--order ORDER_ID] [--order-part DIGITS] [--id-number ID] [--user U] [--desk HOST] [--limit N] [--json] | audit verify [--json]';
+  'audit list [--since DATE] [--until DATE] [--action A] [--order ORDER_ID] [--order-part DIGITS] [--id-number ID|-] [--user U] [--desk HOST] [--limit N] [--json] | audit verify [--json]';
 
 export const auditCommand: Command = {
   name: 'audit',
@@ -55,12 +55,10 @@ export const auditCommand: Command = {
       if (!/^\d{1,20}$/.test(part.trim())) return bad('--order-part: 1–20 digits (a prefix or suffix)');
       q.orderIdPart = part.trim();
     }
-    const idNumber = values['id-number'];
-    if (typeof idNumber === 'string') {
-      // The number is only hashed, never printed back or logged.
-      if (!/^\d{17}[\dXx]$/.test(idNumber.trim())) return bad('--id-number: 17 digits and a check character');
-      q.idNumber = idNumber.trim();
-    }
+    // The number is only hashed, never printed back or logged; `-` reads it from stdin.
+    const idNumber = await idNumberOption(ctx);
+    if (idNumber === 'bad') return bad('--id-number: 17 digits and a check character (or - for stdin)');
+    if (idNumber !== null) q.idNumber = idNumber;
     if (typeof values.user === 'string') q.osUser = values.user;
     if (typeof values.desk === 'string') q.host = values.desk;
     if (values.limit !== undefined) {

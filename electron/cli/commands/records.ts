@@ -10,12 +10,15 @@ import {
   warningText,
 } from '../../core/idcard';
 import { EXPIRY_STATUS_LABELS, labelIn, RECORD_FLAG_LABELS, RECORD_FLAGS } from '../../core/rules';
-import type { RecordFlag, RecordQuery, StoredRecord, Vault } from '../../core/vault/types';
+import { openTeam } from '../../core/team/team';
+import { findByIdNumber, idNumberText, type TeamSearch } from '../../core/vault/id-search';
+import type { RecordFlag, RecordPage, RecordQuery, StoredRecord, Vault } from '../../core/vault/types';
 import { type Io, printError, say, shown } from '../output';
+import { readAll, readHidden } from './profile';
 import type { Command, CommandContext } from './types';
 
 const USAGE = [
-  'records list [--search TEXT] [--flag expired|expiring|invalid|no-images]… [--profile P] [--from DATE] [--to DATE] [--sort fetched|order|expiry] [--asc] [--limit N] [--offset N] [--json] [--reveal]',
+  'records list [--search TEXT | --id-number ID|-] [--flag expired|expiring|invalid|no-images]… [--profile P] [--from DATE] [--to DATE] [--sort fetched|order|expiry] [--asc] [--limit N] [--offset N] [--json] [--reveal]',
   'records show <order_id> [--json] [--reveal]',
   'records forget <order_id>…',
   'records purge [--older-than DAYS] [--json]',
@@ -102,7 +105,24 @@ function intOption(v: unknown): number | undefined | 'bad' {
   return /^\d{1,9}$/.test(s) ? Number(s) : 'bad';
 }
 
-async function list(ctx: CommandContext, vault: Vault): Promise<number> {
+/**
+ * `--id-number`: the number itself, or `-` to read it from stdin (a hidden prompt on a terminal,
+ * else the first line), so it need not be in the shell's history. Never echoed, not even in an error.
+ */
+export async function idNumberOption(ctx: CommandContext): Promise<string | null | 'bad'> {
+  const v = ctx.values['id-number'];
+  if (typeof v !== 'string') return null;
+  let raw = v;
+  if (v === '-') {
+    const { stdin, io } = ctx;
+    raw = stdin.isTTY
+      ? await readHidden(stdin, io, say(io, '证件号码: ', 'ID number: '))
+      : ((await readAll(stdin)).split(/\r?\n/)[0] ?? '');
+  }
+  return idNumberText(raw) ?? 'bad';
+}
+
+async function list(ctx: CommandContext, desk: Desk, vault: Vault): Promise<number> {
   const { values, io } = ctx;
   const json = values.json === true;
   const reveal = values.reveal === true;
@@ -121,16 +141,40 @@ async function list(ctx: CommandContext, vault: Vault): Promise<number> {
     limit: limit ?? 50,
     offset: offset ?? 0,
   };
+  const idNumber = await idNumberOption(ctx);
+  if (idNumber === 'bad')
+    return usage(io, json, '--id-number: 17 digits and a check character (or - for stdin)');
+  if (idNumber !== null && typeof values.search === 'string')
+    return usage(io, json, '--search and --id-number: one or the other');
   if (typeof values.search === 'string') q.text = values.search;
   if (typeof values.profile === 'string') q.profile = values.profile;
   if (typeof values.from === 'string') q.fetchedFrom = values.from;
   if (typeof values.to === 'string') q.fetchedTo = values.to;
-  const page = vault.search(q);
+  let page: RecordPage;
+  let team: TeamSearch = 'off';
+  if (idNumber !== null) {
+    // Exact, audited; in a team also the team's records (by the blind index), out of reach or not.
+    const { limit: _l, offset: _o, ...filters } = q;
+    const found = await findByIdNumber(vault, idNumber, {
+      channel: 'cli',
+      profile: null,
+      team: await openTeam(desk, ctx.env).catch((err: unknown) => {
+        if (err instanceof ClearanceFailure) return null; // e.g. the team key not in this keychain
+        throw err;
+      }),
+      query: filters,
+    });
+    team = found.team;
+    const rows = found.orderIds
+      .slice(q.offset, (q.offset ?? 0) + (q.limit ?? 50))
+      .flatMap((id) => vault.get(id) ?? []);
+    page = { rows, total: found.orderIds.length };
+  } else page = vault.search(q);
   // The reveal is on the record before anything is printed.
   if (reveal) auditReveal(vault, page.rows, 'records list');
   if (json) {
     io.stdout(
-      `${JSON.stringify({ ok: true, total: page.total, offset: q.offset, rows: page.rows.map((r) => recordJson(r, reveal, io)) })}\n`,
+      `${JSON.stringify({ ok: true, total: page.total, offset: q.offset, ...(idNumber !== null ? { team } : {}), rows: page.rows.map((r) => recordJson(r, reveal, io)) })}\n`,
     );
     return 0;
   }
@@ -149,7 +193,17 @@ async function list(ctx: CommandContext, vault: Vault): Promise<number> {
     `共 ${page.total} 条，显示第 ${page.rows.length ? q.offset! + 1 : 0}–${q.offset! + page.rows.length} 条${reveal ? '' : '（已遮盖；--reveal 显示完整信息）'}`,
     `${page.total} records, showing ${page.rows.length ? q.offset! + 1 : 0}–${q.offset! + page.rows.length}${reveal ? '' : ' (masked; --reveal shows them in full)'}`,
   );
-  io.stdout(`${[...lines, footer].join('\n')}\n`);
+  const teamLine =
+    team === 'unreachable'
+      ? [
+          say(
+            io,
+            '（团队服务器无法连接：只搜索了本机记录）',
+            '(team server out of reach: this desk’s records only)',
+          ),
+        ]
+      : [];
+  io.stdout(`${[...lines, footer, ...teamLine].join('\n')}\n`);
   return 0;
 }
 
@@ -254,6 +308,7 @@ export const recordsCommand: Command = {
   usage: USAGE.join('\n  '),
   options: {
     search: { type: 'string' },
+    'id-number': { type: 'string' },
     flag: { type: 'string', multiple: true },
     profile: { type: 'string' },
     from: { type: 'string' },
@@ -270,7 +325,7 @@ export const recordsCommand: Command = {
     const { positionals, io, values } = ctx;
     const json = values.json === true;
     const [sub, ...rest] = positionals;
-    if (sub === 'list' && rest.length === 0) return withDesk(ctx, async (d) => list(ctx, await d.vault()));
+    if (sub === 'list' && rest.length === 0) return withDesk(ctx, async (d) => list(ctx, d, await d.vault()));
     if (sub === 'show' && rest.length === 1)
       return withDesk(ctx, async (d) => show(ctx, await d.vault(), rest[0] as string));
     if (sub === 'forget' && rest.length > 0)

@@ -30,6 +30,11 @@ export type { RecordFlag };
 export interface RecordQuery {
   /** Order id prefix or suffix, a name (or part), or the last digits of the ID number. */
   text?: string;
+  /**
+   * A full ID number, matched exactly. Not audited here: a user's search goes through
+   * `findByIdNumber` (./id-search.ts), which audits it.
+   */
+  idNumber?: string;
   flags?: RecordFlag[];
   /** ISO dates (inclusive) on `fetchedAt`. */
   fetchedFrom?: string;
@@ -118,7 +123,11 @@ export interface Vault {
     images: number;
     audit: number;
   };
-  audit(entry: Omit<AuditEntry, 'id' | 'at' | 'osUser' | 'host'>): void;
+  /** `idNumbers`: the entry is about these numbers (kept as keyed hashes) rather than its orders' records'. */
+  audit(
+    entry: Omit<AuditEntry, 'id' | 'at' | 'osUser' | 'host'>,
+    opts?: { idNumbers?: readonly string[] },
+  ): void;
   auditLog(query: AuditQuery): AuditEntry[];
   /**
    * For a component that keeps its own tables in the vault (batch jobs): applies `migrations`

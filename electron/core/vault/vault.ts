@@ -20,6 +20,7 @@ import {
   appendAudit,
   currentActor,
   idHashesOf,
+  idNumberHash,
   loadAuditKey,
   purgeAudit,
   queryAudit,
@@ -267,6 +268,11 @@ export function recordWhere(
     } else if (flag === 'invalid') parts.push('invalid = 1');
     else if (flag === 'no-images') parts.push('front_mime IS NULL AND back_mime IS NULL');
     else throw new ClearanceFailure(clearanceError('usage', { detail: `flag ${String(flag)}` }));
+  }
+  if (q.idNumber !== undefined) {
+    // Exact: the whole reversed number in the same index the last-digits search uses.
+    parts.push('id_rev = @idRev');
+    params.idRev = reverse(normalizeIdNumber(q.idNumber));
   }
   if (q.fetchedFrom) {
     parts.push('fetched_at >= @from');
@@ -756,8 +762,14 @@ export function openVault(opts: OpenVaultOptions): Vault {
       if (out.records || out.images || out.audit || sheetGone) checkpoint();
       return out;
     },
-    audit(entry) {
-      write(() => audited(now(), entry));
+    audit(entry, o) {
+      write(() =>
+        audited(
+          now(),
+          entry,
+          o?.idNumbers ? [...new Set(o.idNumbers.map((n) => idNumberHash(db, n)))] : undefined,
+        ),
+      );
     },
     auditLog: (q: AuditQuery) =>
       read(() =>

@@ -11,6 +11,7 @@ import type { BatchGate } from '../../core/batch/gate';
 import { type ClearanceError, ClearanceFailure } from '../../core/errors';
 import { TEAM_FILE } from '../../core/team/config';
 import { initTeam, joinTeam, openTeam, type Team, type TeamStatus } from '../../core/team/team';
+import type { TeamIdSource } from '../../core/vault/id-search';
 import type { StoredRecord } from '../../core/vault/types';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
@@ -22,6 +23,8 @@ export interface TeamLink {
   handlers: TeamHandlers;
   /** The team's copy of an order not in this vault yet (audited), or undefined. */
   serve(orderId: string): Promise<StoredRecord | undefined>;
+  /** The team for an exact ID-number search (its blind index), when joined and its key is at hand. */
+  idSource(): Promise<TeamIdSource | null>;
   /** The shared budget for the batch engine, when joined. */
   gate(appKey: string, qps: number): BatchGate | undefined;
   /** A local change was made: push soon. */
@@ -218,6 +221,12 @@ export function teamLink(
         throw err;
       });
       return t ? t.serve(orderId, 'app') : undefined;
+    },
+    idSource() {
+      return current().catch((err: unknown) => {
+        if (err instanceof ClearanceFailure) return null;
+        throw err;
+      });
     },
     gate(appKey, qps) {
       // Only a team that is already open: starting a batch never waits for the keychain here.

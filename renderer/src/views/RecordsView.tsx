@@ -51,6 +51,8 @@ export function RecordsView() {
   const { t, dateTime } = useI18n();
   const app = useApp();
   const [text, setText] = useState(kept.text);
+  /** The backend took the text for a whole ID number: an exact, audited search (and the team's state). */
+  const [idSearch, setIdSearch] = useState<'off' | 'searched' | 'unreachable' | null>(null);
   const [flags, setFlags] = useState<RecordFlag[]>(kept.flags);
   const [finding, setFinding] = useState<FindingCode | null>(null);
   const [sort, setSort] = useState<{ sort: Sort; order: 'asc' | 'desc' }>(kept.sort);
@@ -101,6 +103,7 @@ export function RecordsView() {
         }
         pages.current.set(page, r.value.rows);
         setTotal(r.value.total);
+        setIdSearch(r.value.idNumber?.team ?? null);
         setVersion((v) => v + 1);
         return r.value.rows;
       })();
@@ -315,6 +318,16 @@ export function RecordsView() {
         <FindingFilter value={finding} onChange={setFinding} />
         <span className="spacer" />
         <span className="count" role="status">
+          {idSearch !== null && query.text !== '' ? (
+            <span className="id-search-note">
+              {idSearch === 'searched'
+                ? t.records.idNumberSearchTeam
+                : idSearch === 'unreachable'
+                  ? t.records.idNumberSearchOffline
+                  : t.records.idNumberSearch}
+              {' · '}
+            </span>
+          ) : null}
           {total === null ? t.common.loading : t.records.total(total)}
           {selectedCount > 0 ? ` · ${t.records.selected(selectedCount)}` : ''}
         </span>
