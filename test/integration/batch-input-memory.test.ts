@@ -4,42 +4,30 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, tempDir } from '../support/cli';
+import { CLI, outputOf, tempDir } from '../support/cli';
 import { zipBomb } from '../support/zip-bomb';
 
 const PRELOAD = new URL('../support/max-rss.cjs', import.meta.url).pathname;
 const MiB = 1024 * 1024;
 
-function runMeasured(
+async function runMeasured(
   args: string[],
   cwd: string,
 ): Promise<{ code: number | null; out: string; err: string; rssMiB: number }> {
   const rssFile = join(cwd, `rss-${Math.random().toString(36).slice(2)}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', PRELOAD, CLI, ...args], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        CLEARANCE_DATA_DIR: join(cwd, 'data'),
-        CLEARANCE_LANG: 'en',
-        MAX_RSS_FILE: rssFile,
-      },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code, out, err, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 }),
-    );
-    child.stdin.end();
+  const child = spawn(process.execPath, ['--require', PRELOAD, CLI, ...args], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      CLEARANCE_DATA_DIR: join(cwd, 'data'),
+      CLEARANCE_LANG: 'en',
+      MAX_RSS_FILE: rssFile,
+    },
   });
+  child.stdin.end();
+  const r = await outputOf(child);
+  return { code: r.code, out: r.stdout, err: r.stderr, rssMiB: Number(readFileSync(rssFile, 'utf8')) / 1024 };
 }
 
 const noStack = (s: string) => expect(s).not.toMatch(/\n\s+at .+:\d+:\d+/);

@@ -10,19 +10,13 @@ import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER, type Simulator, startSimulator } from '../../electron/core/demo/simulator';
-import { CLI, tempDir } from '../support/cli';
+import { CLI, type CliRun, outputOf, tempDir } from '../support/cli';
 import { keychainSuite } from '../support/keychain';
 
 const SECRET = `sec-${randomBytes(9).toString('hex')}`;
 const ORDER = '3728150192837465928';
 
 const { suite: withKeyring } = await keychainSuite('CLI authorize tests with a keyring');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** The environment the command gets: nothing of the host's but PATH/HOME/TZ, plus the bus when asked. */
 function baseEnv(keyring: boolean): Record<string, string> {
@@ -36,21 +30,6 @@ function baseEnv(keyring: boolean): Record<string, string> {
 
 function start(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
   return spawn(process.execPath, [CLI, ...args], { env, cwd: tempDir('cd-auth-cwd-') });
-}
-
-function finish(child: ChildProcessWithoutNullStreams): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /** Wait until the command prints the authorize URL on stderr. */
@@ -106,13 +85,13 @@ for (const mode of MODES) {
     const outputs: string[] = [];
     const cli = async (args: string[], input = '') => {
       const child = start(args, env);
-      const done = finish(child);
+      const done = outputOf(child);
       child.stdin.end(input);
       const r = await done;
       outputs.push(r.stdout, r.stderr);
       return r;
     };
-    const json = (r: Run) => JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
+    const json = (r: CliRun) => JSON.parse(r.stdout.trim().split('\n').at(-1) as string);
     const settingsText = () => readFileSync(join(dataDir, 'settings.json'), 'utf8');
 
     beforeAll(async () => {
@@ -196,7 +175,7 @@ for (const mode of MODES) {
         ['profile', 'authorize', 'shop', '--redirect-uri', 'http://127.0.0.1:0/cb', '--no-browser', '--json'],
         env,
       );
-      const done = finish(child);
+      const done = outputOf(child);
       const url = new URL(await authorizeUrlOf(child));
       expect(url.searchParams.get('client_id')).toBe('it-app-key');
       expect(url.searchParams.get('response_type')).toBe('code');
@@ -242,7 +221,7 @@ for (const mode of MODES) {
         ],
         env,
       );
-      const done = finish(child);
+      const done = outputOf(child);
       const url = new URL(await authorizeUrlOf(child));
       const hop = await fetch(url, { redirect: 'manual' });
       expect(hop.status).toBe(302);
@@ -269,7 +248,7 @@ for (const mode of MODES) {
         ],
         env,
       );
-      const done = finish(child);
+      const done = outputOf(child);
       const url = new URL(await authorizeUrlOf(child));
       const hop = await fetch(url, { redirect: 'manual' });
       child.stdin.end(`${hop.headers.get('location')}\n`);
@@ -368,7 +347,7 @@ describe('secret files are refused unless private', () => {
       CLEARANCE_APP_SECRET_FILE: file,
       CLEARANCE_SESSION: 's',
     });
-    const done = finish(child);
+    const done = outputOf(child);
     child.stdin.end();
     const r = await done;
     expect(r.code).toBe(4);

@@ -2,34 +2,24 @@
 // must not lose what the command wrote before it exited.
 import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, runCli, tempDir } from '../support/cli';
+import { CLI, outputOf, runCli, tempDir } from '../support/cli';
 
 /**
  * Run the command with its stdout into a real pipe (64 KiB in the kernel; Node's own child pipes are
  * socket pairs, several times larger) that nobody reads for two seconds: by then a command that
  * exits without flushing has already lost whatever did not fit.
  */
-function runSlowReader(
+async function runSlowReader(
   args: string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const script = '"$@" | (sleep 2; cat); exit "$PIPESTATUS"'; // bash: the first command's status
-    const child = spawn('bash', ['-c', script, 'bash', process.execPath, CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pass(), ...env },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-    child.stdin.end();
+  const script = '"$@" | (sleep 2; cat); exit "$PIPESTATUS"'; // bash: the first command's status
+  const child = spawn('bash', ['-c', script, 'bash', process.execPath, CLI, ...args], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pass(), ...env },
   });
+  child.stdin.end();
+  const r = await outputOf(child);
+  return { code: r.code, out: r.stdout, err: r.stderr };
 }
 
 function pass(): Record<string, string> {

@@ -1,16 +1,15 @@
 // The command against a real data folder and the real keychain (run inside the private bus, see
 // common.md): `get` stores and audits, `records` lists masked, reveals with an audit entry,
 // forgets and purges; `audit list` shows it all without personal data.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_ORDERS } from '../../electron/core/demo/samples';
+import { CLI as cli, syncCli } from '../support/cli';
 
-const root = new URL('../..', import.meta.url).pathname;
-const cli = join(root, 'dist/cli/clearance-desk.js');
+const _root = new URL('../..', import.meta.url).pathname;
 const required = process.env.CLEARANCE_KEYCHAIN_TESTS === 'required';
 const haveBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) || process.platform !== 'linux';
 if (!haveBus && !required) {
@@ -21,23 +20,7 @@ if (!haveBus && !required) {
 
 let dataDir: string;
 let outDir: string;
-const run = (args: string[], dir = dataDir) => {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    env: { ...process.env, CLEARANCE_DATA_DIR: dir, CLEARANCE_LANG: 'en' },
-    cwd: outDir,
-    encoding: 'utf8',
-    timeout: 90_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const json = (args: string[]) => {
-  const r = run([...args, '--json']);
-  try {
-    return { ...r, body: JSON.parse(r.out) };
-  } catch {
-    throw new Error(`${args.join(' ')}: exit ${r.code}, no JSON; stderr: ${r.err.slice(0, 300)}`);
-  }
-};
+const { run, json } = syncCli(() => ({ dataDir, cwd: outDir }));
 
 const WANG = SAMPLE_ORDERS.find((o) => o.orderId === '3728150192837465928')!;
 const ZHANG = SAMPLE_ORDERS.find((o) => o.orderId === '1460536261312998')!;

@@ -11,7 +11,7 @@ import keytar from 'keytar';
 import { expect, it } from 'vitest';
 import { SAMPLE_ORDERS } from '../../electron/core/demo/samples';
 import { installationId, KEYCHAIN_SERVICE, VAULT_KEY_ACCOUNT } from '../../electron/core/secrets';
-import { CLI, type CliRun, runCli, tempDir } from '../support/cli';
+import { CLI, type CliRun, outputOf, runCli, tempDir } from '../support/cli';
 import { keychainSuite } from '../support/keychain';
 
 const { suite } = await keychainSuite('data folder tests');
@@ -28,21 +28,7 @@ function startTogether(commands: string[][], env: Record<string, string>): Promi
   const children = commands.map((args) =>
     spawn(process.execPath, ['-e', gate, CLI, ...args], { env: { ...base, ...env } }),
   );
-  const done = children.map(
-    (child) =>
-      new Promise<CliRun>((resolve, reject) => {
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => {
-          stdout += d;
-        });
-        child.stderr.on('data', (d) => {
-          stderr += d;
-        });
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code, stdout, stderr }));
-      }),
-  );
+  const done = children.map(outputOf);
   // Let every node start up, then open the gate for all of them in one go.
   setTimeout(() => {
     for (const c of children) c.stdin.end('go');

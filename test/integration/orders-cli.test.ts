@@ -1,39 +1,22 @@
 // The built command with a real data folder and keychain (inside the private bus): import a GB 18030
 // sheet, re-import it, refuse a bad one by rows, look up by waybill, send the sheet to a batch,
 // see the waiting list, run the checks, forget an order with its sheet row.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSample } from '../../electron/core/demo/samples';
+import { CLI as cli, syncCli } from '../support/cli';
 import { gb18030 } from '../support/gb18030';
 
-const root = new URL('../..', import.meta.url).pathname;
-const cli = join(root, 'dist/cli/clearance-desk.js');
+const _root = new URL('../..', import.meta.url).pathname;
 const required = process.env.CLEARANCE_KEYCHAIN_TESTS === 'required';
 const haveBus = Boolean(process.env.DBUS_SESSION_BUS_ADDRESS) || process.platform !== 'linux';
 if (!haveBus && !required) console.warn('orders-cli: skipped, no D-Bus session with a Secret Service');
 
 let dataDir: string;
 let work: string;
-const run = (args: string[]) => {
-  const r = spawnSync(process.execPath, [cli, ...args], {
-    env: { ...process.env, CLEARANCE_DATA_DIR: dataDir, CLEARANCE_LANG: 'en' },
-    cwd: work,
-    encoding: 'utf8',
-    timeout: 90_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
-const json = (args: string[]) => {
-  const r = run([...args, '--json']);
-  try {
-    return { ...r, body: JSON.parse(r.out) };
-  } catch {
-    throw new Error(`${args.join(' ')}: exit ${r.code}, no JSON; stderr: ${r.err.slice(0, 400)}`);
-  }
-};
+const { run, json } = syncCli(() => ({ dataDir, cwd: work }));
 
 const GEN = '3000000000000201'; // a generated demo person; the sheet gives another name
 const genName = findSample(GEN)?.name as string;

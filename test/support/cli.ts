@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,23 +31,54 @@ export function runCli(
     const v = process.env[k];
     if (v !== undefined) base[k] = v;
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...base, ...env },
-      cwd: opts.cwd ?? tmpdir(),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(opts.input ?? '');
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...base, ...env },
+    cwd: opts.cwd ?? tmpdir(),
   });
+  const done = outputOf(child);
+  child.stdin.end(opts.input ?? '');
+  return done;
 }
 
 export const tempDir = (prefix = 'cd-test-') => mkdtempSync(join(tmpdir(), prefix));
+
+/** A child's whole output and exit code, once it has closed. */
+export function outputOf(child: ChildProcess): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * The built command run to completion in the caller's environment (keyring included), in English,
+ * on the data folder and working folder the suite holds; `json` adds --json and parses the reply.
+ */
+export function syncCli(folders: () => { dataDir: string; cwd: string }) {
+  const run = (args: string[], dataDir = folders().dataDir) => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      env: { ...process.env, CLEARANCE_DATA_DIR: dataDir, CLEARANCE_LANG: 'en' },
+      cwd: folders().cwd,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const json = (args: string[]) => {
+    const r = run([...args, '--json']);
+    try {
+      return { ...r, body: JSON.parse(r.out) };
+    } catch {
+      throw new Error(`${args.join(' ')}: exit ${r.code}, no JSON; stderr: ${r.err.slice(0, 400)}`);
+    }
+  };
+  return { run, json };
+}
