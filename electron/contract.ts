@@ -9,7 +9,6 @@
  */
 import { z } from 'zod';
 import type { ClearanceError, ErrorKind, Lang } from './core/errors';
-import type { FindingCode } from './core/orders/types';
 import { GATEWAY_RULE, isGatewaySetting } from './core/settings/schema';
 
 // ---- shared value types --------------------------------------------------------------------
@@ -24,6 +23,8 @@ import {
   EXPORT_SPLIT,
   type ExpiryStatus,
   FIELD,
+  FINDING_CODES,
+  type FindingCode,
   type ItemState,
   type JobState,
   LANGUAGES,
@@ -39,15 +40,6 @@ import {
 } from './core/rules';
 
 export type { ExpiryStatus, FindingCode, RecordFlag, SessionHealth };
-export const FINDING_CODE_LIST = [
-  'name-mismatch',
-  'over-order-limit',
-  'over-annual-limit',
-  'shared-id',
-  'expires-before-declaration',
-  'no-identity',
-  'no-sheet-row',
-] as const satisfies readonly FindingCode[];
 
 /** What a check before declaring found on an order (never a name or a full ID number). */
 export interface FindingView {
@@ -266,7 +258,7 @@ const recordFilter = z.object({
   sort: z.enum(['fetchedAt', 'orderId', 'expiry']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
   /** Only records with this finding of the checks before declaring. */
-  finding: z.enum(FINDING_CODE_LIST).optional(),
+  finding: z.enum(FINDING_CODES).optional(),
 });
 
 /**

@@ -87,6 +87,18 @@ export const RETENTION = {
 /** Combined export PDFs split every this many orders. */
 export const EXPORT_SPLIT = { min: 1, max: 100_000 } as const;
 
+/** What the checks before declaring can find, in the order a report lists them. */
+export const FINDING_CODES = [
+  'name-mismatch',
+  'over-order-limit',
+  'over-annual-limit',
+  'shared-id',
+  'expires-before-declaration',
+  'no-identity',
+  'no-sheet-row',
+] as const;
+export type FindingCode = (typeof FINDING_CODES)[number];
+
 /** The ranges of the checks before declaring (amounts in fen). */
 export const CHECK_LIMITS = {
   orderLimitFen: { min: 1, max: 1_000_000_000 },

@@ -1,8 +1,9 @@
-import { checkAll, FINDING_CODES, limitsFrom, orderContext } from '../../core/checks';
+import { checkAll, limitsFrom, orderContext } from '../../core/checks';
 import { clearanceError } from '../../core/errors';
 import { normalizeOrderId } from '../../core/gateway/order-id';
 import { shanghaiDate } from '../../core/gateway/timestamp';
 import type { Finding, FindingCode } from '../../core/orders/types';
+import { FINDING_CODES } from '../../core/rules';
 import { isoDateSchema } from '../../core/settings/schema';
 import { printError, say } from '../output';
 import { withDesk } from './records';

@@ -8,17 +8,8 @@
 import { maskIdNumber, parseExpiry } from '../idcard';
 import { type JoinedOrder, OrderStore } from '../orders/store';
 import type { Finding, FindingCode, OrderFacts } from '../orders/types';
+import { FINDING_CODES } from '../rules';
 import type { Vault } from '../vault/types';
-
-export const FINDING_CODES: readonly FindingCode[] = [
-  'name-mismatch',
-  'over-order-limit',
-  'over-annual-limit',
-  'shared-id',
-  'expires-before-declaration',
-  'no-identity',
-  'no-sheet-row',
-];
 
 export interface CheckLimits {
   /** One order over this (fen) fires over-order-limit; equal passes. */

@@ -2,6 +2,9 @@
  * The day's order sheet as the app keeps it, and the findings the pre-declaration checks make.
  * These shapes are where the order sheet, the check engine and the export meet.
  */
+import type { FindingCode } from '../rules';
+
+export type { FindingCode };
 
 /** One order's facts from the warehouse's order sheet (ERP export). Personal data: kept in the vault. */
 export interface OrderFacts {
@@ -16,15 +19,6 @@ export interface OrderFacts {
   /** When the order was placed or paid: `YYYY-MM-DD HH:mm:ss`, Beijing time. */
   orderTime?: string;
 }
-
-export type FindingCode =
-  | 'name-mismatch'
-  | 'over-order-limit'
-  | 'over-annual-limit'
-  | 'shared-id'
-  | 'expires-before-declaration'
-  | 'no-identity'
-  | 'no-sheet-row';
 
 /** What a check found on one order. Never carries an ID number in full. */
 export interface Finding {

@@ -5,12 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FindingCode } from '../../contract';
-import { checkAll, FINDING_CODES, limitsFrom, orderContext } from '../../core/checks';
+import { checkAll, limitsFrom, orderContext } from '../../core/checks';
 import { clearanceError, ERRORS } from '../../core/errors';
 import { fsError } from '../../core/fsutil';
 import { badRowText, readSheet } from '../../core/orders/sheet';
 import { OrderStore } from '../../core/orders/store';
 import type { Finding } from '../../core/orders/types';
+import { FINDING_CODES } from '../../core/rules';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard, refuse } from './reply';
