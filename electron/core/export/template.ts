@@ -105,7 +105,9 @@ export const BUILT_IN_TEMPLATES: Record<string, ExportTemplate> = {
       ] as TemplateField[]
     ).map((f) => col(f)),
   },
-  // Column names as the cross-border e-commerce inventory message (CEB621) calls them.
+  // The first six are the inventory head's own (CEB621 InventoryHead, in its order); the inventory
+  // has no paid amount or payment number, so those two carry the order message's (CEB311
+  // OrderHead) names, `acturalPaid` spelt as that message spells it.
   ceb621: {
     name: 'ceb621',
     columns: [
