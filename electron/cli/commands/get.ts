@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkFetched, limitsFrom } from '../../core/checks';
 import { DEMO_PROFILE } from '../../core/demo/simulator';
 import { type Desk, openDesk } from '../../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
@@ -20,6 +21,7 @@ import {
 } from '../../core/idcard';
 import { resolveScanned } from '../../core/orders/scan';
 import { OrderStore } from '../../core/orders/store';
+import type { Finding } from '../../core/orders/types';
 import { EXPIRY_STATUS_LABELS, type ExpiryStatus, labelIn } from '../../core/rules';
 import { KeytarSecretStore, secretFilesFrom } from '../../core/secrets';
 import { resolveDataDir } from '../../core/settings/paths';
@@ -102,15 +104,23 @@ export const getCommand: Command = {
           `! ${say(io, '演示：系统钥匙串不可用，本次使用临时演示库（运行结束即删除），未触碰正式加密库。', 'Demo: no system keychain here, so this run uses a throwaway demo vault (deleted when it ends); the real vault is untouched.')}\n`,
         );
       const storeEnv = throwaway ? throwawayEnv(env) : env;
+      const declarationDate = shanghaiDate(new Date());
       let storeProblem: ClearanceError | undefined;
+      let findings: Finding[] | undefined;
       try {
-        storeProblem =
-          keep || unmasked
-            ? await store(storeEnv, got.value, profile, { keep, unmasked, json, memory: throwaway })
-            : undefined;
+        if (keep || unmasked)
+          ({ problem: storeProblem, findings } = await store(storeEnv, got.value, profile, {
+            keep,
+            unmasked,
+            json,
+            memory: throwaway,
+            declarationDate,
+          }));
       } finally {
         if (throwaway) rmSync(storeEnv.CLEARANCE_DATA_DIR as string, { recursive: true, force: true });
       }
+      // A throwaway vault holds no sheet: the checks then see the identity alone, as without a vault.
+      findings ??= await fetchedFindings(throwaway ? undefined : env, got.value, declarationDate);
       const revealed = unmasked && !storeProblem;
       const saved = saveImages(got.value, resolve(cwd, (values.out as string | undefined) ?? '.'));
       if (!saved.ok) {
@@ -119,7 +129,7 @@ export const getCommand: Command = {
       }
       const v = validateIdentity(
         { ...got.value.identity, hasImages: Boolean(got.value.images.front || got.value.images.back) },
-        shanghaiDate(new Date()),
+        declarationDate,
       );
       // Warnings the user asked not to hear about: no images when images were not requested.
       const codes = v.warnings.filter((w) => values.image || w !== 'images-missing');
@@ -129,7 +139,11 @@ export const getCommand: Command = {
         ...(storeProblem ? [{ code: storeProblem.reason, message: storeProblem.message[io.lang] }] : []),
       ];
       const stored = (keep || fromTeam !== undefined) && !storeProblem && !throwaway;
-      if (json) printJson(io, got.value, saved.paths, warnings, stored, revealed);
+      const found = findings.map((f) => ({
+        code: f.code,
+        message: f.message[io.lang === 'en-US' ? 'en' : 'zh'],
+      }));
+      if (json) printJson(io, got.value, saved.paths, warnings, found, stored, revealed);
       else {
         const problems = storeProblem ? [...got.value.warnings, storeProblem] : got.value.warnings;
         printCard(
@@ -141,6 +155,7 @@ export const getCommand: Command = {
           values.reveal === true && revealed,
           conn.value.demo,
           v.expiry.status,
+          found,
         );
       }
       // The lookup worked but was not kept: say so in the exit status, so a script notices.
@@ -247,13 +262,20 @@ async function store(
   env: NodeJS.ProcessEnv,
   fetched: ClearanceFetch,
   profile: string,
-  o: { keep: boolean; unmasked: boolean; json: boolean; memory?: boolean },
-): Promise<ClearanceError | undefined> {
+  o: { keep: boolean; unmasked: boolean; json: boolean; memory?: boolean; declarationDate: string },
+): Promise<{ problem?: ClearanceError; findings?: Finding[] }> {
   let desk: Desk | undefined;
   try {
     desk = openDesk({ env, channel: 'cli', ...(o.memory ? { secretsMode: 'memory' as const } : {}) });
     const vault = await desk.vault();
     if (o.keep) vault.saveFetch(fetched, profile, { channel: 'cli' });
+    // The vault is open now: the checks read the order's sheet row and the person's other orders.
+    const findings = o.memory
+      ? undefined
+      : checkFetched(vault, fetched.identity, {
+          declarationDate: o.declarationDate,
+          limits: limitsFrom(desk.settings.preferences()),
+        });
     if (o.unmasked) {
       vault.audit({
         action: 'reveal',
@@ -262,13 +284,38 @@ async function store(
         detail: { channel: 'cli', command: 'get', output: o.json ? 'json' : 'text', stored: o.keep },
       });
     }
-    return undefined;
+    return findings ? { findings } : {};
   } catch (err) {
-    if (err instanceof ClearanceFailure) return err.error;
+    if (err instanceof ClearanceFailure) return { problem: err.error };
     throw err;
   } finally {
     desk?.close();
   }
+}
+
+/**
+ * The checks before declaring for an order that was not stored (or whose store failed): against
+ * the data folder's vault when there is one to open, else on the identity alone.
+ */
+async function fetchedFindings(
+  env: NodeJS.ProcessEnv | undefined,
+  fetched: ClearanceFetch,
+  declarationDate: string,
+): Promise<Finding[]> {
+  if (env && vaultExists(resolveDataDir(env))) {
+    let desk: Desk | undefined;
+    try {
+      desk = openDesk({ env, channel: 'cli' });
+      const limits = limitsFrom(desk.settings.preferences());
+      return checkFetched(await desk.vault(), fetched.identity, { declarationDate, limits });
+    } catch (err) {
+      // A vault that cannot be opened is the store's problem to report; the checks fall back.
+      if (!(err instanceof ClearanceFailure)) throw err;
+    } finally {
+      desk?.close();
+    }
+  }
+  return checkFetched(undefined, fetched.identity, { declarationDate });
 }
 
 function printJson(
@@ -276,6 +323,7 @@ function printJson(
   f: ClearanceFetch,
   images: Paths,
   warnings: { code: string; message: string }[],
+  findings: { code: string; message: string }[],
   stored: boolean,
   revealed: boolean,
 ) {
@@ -289,7 +337,7 @@ function printJson(
     images,
   };
   io.stdout(
-    `${JSON.stringify({ ok: true, record, masked: !revealed, warnings, stored, requestId: f.requestId ?? null })}\n`,
+    `${JSON.stringify({ ok: true, record, masked: !revealed, warnings, findings, stored, requestId: f.requestId ?? null })}\n`,
   );
 }
 
@@ -302,6 +350,7 @@ function printCard(
   reveal: boolean,
   demo: boolean,
   expiryStatus: ExpiryStatus,
+  findings: { code: string; message: string }[],
 ) {
   // Labels padded to one column on a terminal, where a Chinese character takes two cells.
   const label = (zh: string, en: string) => {
@@ -322,6 +371,8 @@ function printCard(
       : '',
     ...codes.map((c) => `! ${warningText(c, io.lang)}`),
     ...problems.map((p) => `! ${shown(p.message[io.lang])}`),
+    // The checks before declaring (the same engine as `check` and the export); never a full ID number.
+    ...findings.map((f) => `✗ ${shown(f.message)} [${f.code}]`),
     reveal ? '' : say(io, '（已遮盖；使用 --reveal 显示完整信息）', '(masked; use --reveal to show in full)'),
   ];
   io.stdout(`${lines.filter(Boolean).join('\n')}\n`);

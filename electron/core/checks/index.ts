@@ -219,6 +219,32 @@ export function orderContext(
   return out;
 }
 
+/**
+ * The findings of one order just fetched, whether or not its record was kept: the fetched
+ * identity stands in for the stored one, beside the order's sheet row and every other order of
+ * the same ID number. Without a vault (nothing imported, nothing stored) only the identity's own
+ * checks can fire.
+ */
+export function checkFetched(
+  vault: Vault | undefined,
+  identity: { orderId: string; name: string; idNumber: string; expiry: string },
+  opts: { declarationDate: string; limits?: Partial<CheckLimits> },
+): Finding[] {
+  const store = vault ? new OrderStore(vault) : undefined;
+  const options: CheckOptions = {
+    declarationDate: opts.declarationDate,
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    sheetImported: store?.any() ?? false,
+  };
+  const own: JoinedOrder = { orderId: identity.orderId, identity };
+  const facts = store?.get(identity.orderId);
+  if (facts) own.facts = facts;
+  const set = new Map<string, JoinedOrder>();
+  for (const p of store?.peers([identity.idNumber]) ?? []) set.set(p.orderId, p);
+  set.set(own.orderId, own);
+  return runChecks(set.values(), options).get(own.orderId) ?? [];
+}
+
 /** Every order the vault knows of (or only the sheet's), checked in one pass. */
 export function checkAll(
   vault: Vault,
