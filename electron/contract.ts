@@ -280,7 +280,10 @@ const preferencesPatch = z
     orderLimitFen: days(CHECK_LIMITS.orderLimitFen),
     annualLimitFen: days(CHECK_LIMITS.annualLimitFen),
     sharedIdNames: days(CHECK_LIMITS.sharedIdNames),
-    waitingRecheckMinutes: days(CHECK_LIMITS.waitingRecheckMinutes),
+    waitingRecheckMinutes: days(CHECK_LIMITS.waitingRecheckMinutes).refine(
+      (m) => m === 0 || m >= CHECK_LIMITS.waitingRecheckMinutes.shortest,
+      `0 (off) or ${CHECK_LIMITS.waitingRecheckMinutes.shortest}–${CHECK_LIMITS.waitingRecheckMinutes.max} minutes`,
+    ),
   })
   .partial()
   .strict();

@@ -104,8 +104,11 @@ export const CHECK_LIMITS = {
   orderLimitFen: { min: 1, max: 1_000_000_000 },
   annualLimitFen: { min: 1, max: 10_000_000_000 },
   sharedIdNames: { min: 2, max: 100 },
-  /** Minutes between rechecks of the waiting orders; 0: never. */
-  waitingRecheckMinutes: { min: 0, max: 1440 },
+  /**
+   * Minutes between rechecks of the waiting orders; 0: never. Otherwise at least `shortest`: a
+   * recheck is a batch job at the account's rate, and the list should leave room for other work.
+   */
+  waitingRecheckMinutes: { min: 0, max: 1440, shortest: 5 },
 } as const;
 
 /** A full ID number as a search takes it: 17 digits and a check character (a lower-case x is fine). */

@@ -40,6 +40,8 @@ export interface BackendOptions {
   /** 'memory': the explicit "this run only" mode — secrets and the vault key live in this process only. */
   secretsMode?: 'keychain' | 'memory';
   clock?: () => Date;
+  /** How often the waiting list's timer looks whether a recheck is due (tests); default a minute. */
+  recheckTickMs?: number;
 }
 
 export interface Backend {
@@ -73,7 +75,15 @@ export async function createBackend(opts: BackendOptions): Promise<Backend> {
   const { abortAll, ...exporting } = exportHandlers(ctx);
   const { stopAll, startOrders, busy, ...batching } = batchHandlers(ctx, team);
   const { cancelAll, ...authorizing } = authHandlers(ctx);
-  const { stopTimer, recheckDue: _recheckDue, ...ordering } = ordersHandlers(ctx, { startOrders, busy });
+  const {
+    stopTimer,
+    recheckDue: _recheckDue,
+    ...ordering
+  } = ordersHandlers(ctx, {
+    startOrders,
+    busy,
+    ...(opts.recheckTickMs ? { tickMs: opts.recheckTickMs } : {}),
+  });
   const handlers: Handlers = {
     ...profileHandlers(ctx),
     ...authorizing,

@@ -11,7 +11,7 @@ import { fsError } from '../../core/fsutil';
 import { badRowText, readSheet } from '../../core/orders/sheet';
 import { OrderStore } from '../../core/orders/store';
 import type { Finding } from '../../core/orders/types';
-import { FINDING_CODES } from '../../core/rules';
+import { CHECK_LIMITS, FINDING_CODES } from '../../core/rules';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard, refuse } from './reply';
@@ -26,6 +26,8 @@ const TICK_MS = 60_000;
 export interface OrdersDeps {
   startOrders(orderIds: string[], source: string): Promise<string>;
   busy(): boolean;
+  /** How often the timer looks whether a recheck is due (tests make it short); default a minute. */
+  tickMs?: number;
 }
 
 export function ordersHandlers(
@@ -45,12 +47,19 @@ export function ordersHandlers(
 
   /**
    * The timer's work: only with the vault already open (never a keychain prompt by itself), only
-   * when no other job runs (one job at a time stays within the account's rate limit).
+   * when no other job runs (one job at a time stays within the account's rate limit), and the
+   * interval counts anew while a job runs, so rechecks never follow other work back to back.
    */
   async function recheckDue(): Promise<string | null> {
-    const minutes = ctx.settings.preferences().waitingRecheckMinutes;
+    const set = ctx.settings.preferences().waitingRecheckMinutes;
     const vault = ctx.openedVault();
-    if (!minutes || !vault || deps.busy()) return null;
+    if (!set || !vault) return null;
+    if (deps.busy()) {
+      lastRecheck = ctx.clock().getTime();
+      return null;
+    }
+    // A settings file edited by hand may say less than the shortest interval the app offers.
+    const minutes = Math.max(set, CHECK_LIMITS.waitingRecheckMinutes.shortest);
     if (ctx.clock().getTime() - lastRecheck < minutes * 60_000) return null;
     if (!ctx.activeProfileName()) return null;
     return (await recheck()).jobId;
@@ -59,7 +68,7 @@ export function ordersHandlers(
     recheckDue().catch(() => {
       // A failed start (keychain locked, no account) is tried again at the next tick.
     });
-  }, TICK_MS);
+  }, deps.tickMs ?? TICK_MS);
   timer.unref?.();
 
   return {
