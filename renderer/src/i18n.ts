@@ -398,6 +398,25 @@ const zh = {
     moreOrders: (n: number) => `共 ${n} 个订单`,
     version: (v: string) => `版本 ${v}`,
   },
+  checks: {
+    title: '申报前检查',
+    intro: '这些限额用于查询卡片、记录列表和导出中的检查结果；保存后立即生效。',
+    orderLimit: '单笔限额（元）',
+    annualLimit: '年度限额（元，同一证件号码一个自然年内）',
+    sharedIdNames: '一证多人：同一证件号码的不同收件人数达到',
+    recheck: '等待身份信息的订单自动重查间隔（分钟，0 为不自动重查）',
+    recheckHint: (qps: number | null) =>
+      `重查按当前账号的限速进行${qps ? `（每秒最多 ${qps} 次）` : ''}，不与其他批量任务同时运行。`,
+    declarationHint: '申报日按当天计算（导出时为导出当天）；证件在申报日前到期会被标出。',
+    defaults: '恢复默认值',
+    save: '保存检查设置',
+    badYuan: '请输入金额（元），最多两位小数，例如 5000.00',
+    notPositive: '金额必须大于 0',
+    tooLarge: (max: string) => `金额不能超过 ${max}`,
+    annualBelowOrder: '年度限额不能小于单笔限额',
+    badCount: (min: number, max: number) => `请输入 ${min}–${max} 之间的整数`,
+    badInterval: (min: number, max: number) => `请输入 0（不自动重查）或 ${min}–${max} 之间的整数分钟`,
+  },
   status: {
     profile: '当前账号',
     noProfile: '未选择账号',
@@ -830,6 +849,27 @@ const en: Dict = {
     },
     moreOrders: (n) => `${n} orders in all`,
     version: (v) => `Version ${v}`,
+  },
+  checks: {
+    title: 'Checks before declaring',
+    intro:
+      'These limits drive the findings on the card, in the records list and in exports; they apply as soon as they are saved.',
+    orderLimit: 'Per-order limit (yuan)',
+    annualLimit: 'Annual limit (yuan, one ID number in one calendar year)',
+    sharedIdNames: 'Shared ID: different consignee names on one ID number, from',
+    recheck: 'Ask again for orders waiting for their identity every (minutes, 0: never)',
+    recheckHint: (qps) =>
+      `Rechecks run at the account's rate${qps ? ` (at most ${qps} calls a second)` : ''} and never beside another batch job.`,
+    declarationHint:
+      'The declaration date is today (the export day when exporting); an ID expiring before it is flagged.',
+    defaults: 'Restore defaults',
+    save: 'Save check settings',
+    badYuan: 'Enter an amount in yuan with at most two decimals, e.g. 5000.00',
+    notPositive: 'The amount must be more than 0',
+    tooLarge: (max) => `The amount can be at most ${max}`,
+    annualBelowOrder: 'The annual limit cannot be below the per-order limit',
+    badCount: (min, max) => `Enter a whole number from ${min} to ${max}`,
+    badInterval: (min, max) => `Enter 0 (never) or a whole number of minutes from ${min} to ${max}`,
   },
   status: {
     profile: 'Account',
