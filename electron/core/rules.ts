@@ -99,6 +99,10 @@ export const FINDING_CODES = [
 ] as const;
 export type FindingCode = (typeof FINDING_CODES)[number];
 
+/** The manifest templates the export has built in (core/export/template.ts defines each). */
+export const BUILT_IN_TEMPLATE_NAMES = ['default', 'ceb621', 'images-only'] as const;
+export type BuiltInTemplateName = (typeof BUILT_IN_TEMPLATE_NAMES)[number];
+
 /** The ranges of the checks before declaring (amounts in fen). */
 export const CHECK_LIMITS = {
   orderLimitFen: { min: 1, max: 1_000_000_000 },

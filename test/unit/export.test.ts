@@ -4,6 +4,7 @@ import { FontSet, loadFonts } from '../../electron/core/export/fonts';
 import { checkImage } from '../../electron/core/export/images';
 import { csvCell, csvLine, defuseCell, manifestFormat } from '../../electron/core/export/manifest';
 import { checkWatermark, DEFAULT_WATERMARK } from '../../electron/core/export/run';
+import { loadTemplate } from '../../electron/core/export/template';
 import { exportDestination, exportMode } from '../../electron/core/export/vault-source';
 import { BACK, FRONT, makePng } from '../integration/export-helpers';
 
@@ -80,5 +81,13 @@ describe('audit facts', () => {
     const job = { pdf: '/x/all.pdf', perOrderDir: '/x/per', imagesDir: '/x/per', manifest: '/x/m.xlsx' };
     expect(exportMode(job)).toBe('pdf+per-order+images+manifest');
     expect(exportDestination(job)).toBe('/x/all.pdf | /x/per | /x/m.xlsx');
+  });
+});
+
+describe('loadTemplate', () => {
+  it('knows its built-ins by their own names only, never an object property like toString', () => {
+    expect(loadTemplate('ceb621').name).toBe('ceb621');
+    for (const name of ['toString', 'constructor', '__proto__', 'hasOwnProperty'])
+      expect(() => loadTemplate(name), name).toThrow(/no template named/);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ClearanceFailure, clearanceError } from '../errors';
+import type { BuiltInTemplateName } from '../rules';
 
 /** Every value a column can show. One home: the README lists these. */
 export const TEMPLATE_FIELDS = {
@@ -76,7 +77,7 @@ export const DEFAULT_IMAGE_NAME = '{orderId}-{side}.{ext}';
 const col = (field: TemplateField, header?: string): TemplateColumn =>
   header ? { field, header } : { field };
 
-export const BUILT_IN_TEMPLATES: Record<string, ExportTemplate> = {
+export const BUILT_IN_TEMPLATES: Record<BuiltInTemplateName, ExportTemplate> = {
   default: {
     name: 'default',
     columns: (
@@ -220,8 +221,8 @@ function validImageName(name: string): boolean {
 
 /** A built-in template by name, or a JSON file (a name containing `/` or ending in .json). */
 export function loadTemplate(nameOrFile: string): ExportTemplate {
-  const builtIn = BUILT_IN_TEMPLATES[nameOrFile];
-  if (builtIn) return builtIn;
+  if (Object.hasOwn(BUILT_IN_TEMPLATES, nameOrFile))
+    return BUILT_IN_TEMPLATES[nameOrFile as BuiltInTemplateName];
   if (!/[/\\]|\.json$/i.test(nameOrFile))
     throw bad(
       `没有名为 "${nameOrFile}" 的模板 / no template named "${nameOrFile}" (built in: ${Object.keys(BUILT_IN_TEMPLATES).join(', ')}; or a .json file)`,
