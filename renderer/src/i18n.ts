@@ -398,6 +398,12 @@ const zh = {
     moreOrders: (n: number) => `共 ${n} 个订单`,
     version: (v: string) => `版本 ${v}`,
   },
+  exportPackage: {
+    package: '清关包（一个 ZIP：表格、合并 PDF、证件照片和 checks.txt）',
+    packageHint: '给报关行的一次交接：以上的文件选项不再适用，申报前检查的结果写入 checks.txt 和每页 PDF。',
+    template: '报关行模板（表格的列）',
+    templates: { default: '默认', ceb621: 'CEB621 进口申报字段', 'images-only': '仅照片（不含个人信息）' },
+  },
   checks: {
     title: '申报前检查',
     intro: '这些限额用于查询卡片、记录列表和导出中的检查结果；保存后立即生效。',
@@ -849,6 +855,17 @@ const en: Dict = {
     },
     moreOrders: (n) => `${n} orders in all`,
     version: (v) => `Version ${v}`,
+  },
+  exportPackage: {
+    package: 'Clearance package (one ZIP: the sheet, combined PDF, ID images and checks.txt)',
+    packageHint:
+      'One hand-over for the broker: the file options above no longer apply; the checks’ findings go into checks.txt and onto each PDF page.',
+    template: 'Broker template (the sheet’s columns)',
+    templates: {
+      default: 'Default',
+      ceb621: 'CEB621 inventory fields',
+      'images-only': 'Images only (nothing personal)',
+    },
   },
   checks: {
     title: 'Checks before declaring',

@@ -4,6 +4,7 @@ import { invoke } from '../api';
 import { useAction } from '../hooks/useAction';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
+import { ExportPackageFields, NO_PACKAGE, packageRequest } from './ExportPackage';
 import { Modal } from './Modal';
 
 type Manifest = 'none' | 'csv' | 'xlsx';
@@ -92,6 +93,7 @@ export function ExportDialog({ orderIds, onClose }: { orderIds: string[] | 'all'
   const app = useApp();
   const profile = app.status.activeProfile?.name ?? null;
   const [choice, setChoice] = useState<ExportChoice>(() => loadChoice(profile));
+  const [pkg, setPkg] = useState(NO_PACKAGE);
   const [problems, setProblems] = useState<IdProblem[] | null>(null);
   const [total, setTotal] = useState<number | null>(orderIds === 'all' ? null : orderIds.length);
   const { busy, run } = useAction(app.notifyError);
@@ -117,7 +119,7 @@ export function ExportDialog({ orderIds, onClose }: { orderIds: string[] | 'all'
 
   const start = async () => {
     saveChoice(profile, choice);
-    const started = await run(() => invoke('export.start', { orderIds, ...choice }));
+    const started = await run(() => invoke('export.start', { orderIds, ...choice, ...packageRequest(pkg) }));
     if (started) onClose();
   };
 
@@ -174,6 +176,7 @@ export function ExportDialog({ orderIds, onClose }: { orderIds: string[] | 'all'
           <option value="xlsx">Excel (XLSX)</option>
         </select>
       </label>
+      <ExportPackageFields value={pkg} onChange={setPkg} />
       {problems === null ? (
         <p className="hint" role="status">
           {t.exportDialog.checking}
