@@ -406,13 +406,14 @@ const zh = {
   },
   checks: {
     title: '申报前检查',
-    intro: '这些限额用于查询卡片、记录列表和导出中的检查结果；保存后立即生效。',
+    intro:
+      '这些限额用于查询卡片、记录列表和导出中的检查结果，保存后立即生效。年度限额是同一证件号码在一个自然年（北京时间）内的订单合计；一证多人：同一证件号码的订单有这么多个不同收件人时标出。',
     orderLimit: '单笔限额（元）',
-    annualLimit: '年度限额（元，同一证件号码一个自然年内）',
-    sharedIdNames: '一证多人：同一证件号码的不同收件人数达到',
-    recheck: '等待身份信息的订单自动重查间隔（分钟，0 为不自动重查）',
+    annualLimit: '年度限额（元）',
+    sharedIdNames: '一证多人：不同收件人数',
+    recheck: '自动重查间隔（分钟）',
     recheckHint: (qps: number | null) =>
-      `重查按当前账号的限速进行${qps ? `（每秒最多 ${qps} 次）` : ''}，不与其他批量任务同时运行。`,
+      `等待身份信息的订单每隔这么多分钟自动重查一次（0 为不自动重查），按当前账号的限速进行${qps ? `（每秒最多 ${qps} 次）` : ''}，不与其他批量任务同时运行。`,
     declarationHint: '申报日按当天计算（导出时为导出当天）；证件在申报日前到期会被标出。',
     defaults: '恢复默认值',
     save: '保存检查设置',
@@ -870,13 +871,13 @@ const en: Dict = {
   checks: {
     title: 'Checks before declaring',
     intro:
-      'These limits drive the findings on the card, in the records list and in exports; they apply as soon as they are saved.',
+      'These limits drive the findings on the card, in the records list and in exports; they apply as soon as they are saved. The annual limit is for one ID number’s orders in one calendar year (Beijing time); shared ID flags an ID number on orders with this many different consignee names.',
     orderLimit: 'Per-order limit (yuan)',
-    annualLimit: 'Annual limit (yuan, one ID number in one calendar year)',
-    sharedIdNames: 'Shared ID: different consignee names on one ID number, from',
-    recheck: 'Ask again for orders waiting for their identity every (minutes, 0: never)',
+    annualLimit: 'Annual limit (yuan)',
+    sharedIdNames: 'Shared ID: consignee names',
+    recheck: 'Recheck every (minutes)',
     recheckHint: (qps) =>
-      `Rechecks run at the account's rate${qps ? ` (at most ${qps} calls a second)` : ''} and never beside another batch job.`,
+      `Orders waiting for their identity are asked again this often (0: never), at the account's rate${qps ? ` (at most ${qps} calls a second)` : ''} and never beside another batch job.`,
     declarationHint:
       'The declaration date is today (the export day when exporting); an ID expiring before it is flagged.',
     defaults: 'Restore defaults',

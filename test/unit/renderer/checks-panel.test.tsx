@@ -147,7 +147,7 @@ describe('ChecksPanel', () => {
     show('en-US');
     const order = screen.getByLabelText(/Per-order limit/) as HTMLInputElement;
     fireEvent.change(order, { target: { value: '12.345' } });
-    fireEvent.change(screen.getByLabelText(/Ask again/), { target: { value: '2' } });
+    fireEvent.change(screen.getByLabelText(/Recheck every/), { target: { value: '2' } });
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save check settings' }));
     });

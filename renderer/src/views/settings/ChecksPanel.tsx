@@ -62,9 +62,9 @@ export function ChecksPanel() {
         required
       />
       {errors[k] && (
-        <span className="inline-error" id={`${ids}-${k}-error`}>
+        <strong className="inline-error" id={`${ids}-${k}-error`}>
           {errors[k]}
-        </span>
+        </strong>
       )}
     </label>
   );
