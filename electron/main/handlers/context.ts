@@ -4,8 +4,8 @@
  * answers. Built once per backend; the handler modules are plain functions of it.
  */
 import type { Dispatcher } from 'undici';
-// Bundled in (the field alone): the built files run far from package.json.
-import { version as VERSION } from '../../../package.json';
+// Bundled in: the built files run far from package.json.
+import pkg from '../../../package.json' with { type: 'json' };
 import type { AppStatus, EventName, EventPayloads } from '../../contract';
 import { DEMO_CREDENTIALS, DEMO_PROFILE, type Simulator, startSimulator } from '../../core/demo/simulator';
 import type { Desk } from '../../core/desk';
@@ -172,7 +172,7 @@ export function createContext(
       }
       const active = ctx.activeProfileName();
       return {
-        version: VERSION,
+        version: pkg.version,
         demo: settings.findProfile(active ?? '')?.gateway === 'demo',
         online,
         activeProfile: all.find((p) => p.isDefault) ?? null,
