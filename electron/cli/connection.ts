@@ -1,7 +1,7 @@
 import { DEMO_CREDENTIALS, type Simulator, startSimulator } from '../core/demo/simulator';
 import { type ClearanceError, ClearanceFailure, clearanceError, fail, ok, type Result } from '../core/errors';
 import { resolveGatewayUrl, type TopClientOptions } from '../core/gateway/client';
-import { isSignMethod, type SignMethod } from '../core/gateway/sign';
+import { isSignMethod, SIGN_METHODS, type SignMethod } from '../core/gateway/sign';
 import {
   openSecretStore,
   readSecretFile,
@@ -13,6 +13,19 @@ import { profileClientOptions } from '../core/settings/connection-test';
 import { resolveDataDir } from '../core/settings/paths';
 import { sameGatewayServer } from '../core/settings/schema';
 import { needsReauthFor, openSettings } from '../core/settings/store';
+import type { OptionSpec } from './commands/types';
+
+/** The flags of every command that calls the gateway (`get`, `batch`): which gateway, as whom. */
+export const CONNECTION_OPTIONS = {
+  demo: { type: 'boolean' },
+  gateway: { type: 'string' },
+  'keep-secrets': { type: 'boolean' },
+  'app-key': { type: 'string' },
+  'sign-method': { type: 'string', choices: SIGN_METHODS },
+  format: { type: 'string', choices: ['json', 'xml'] },
+  profile: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const satisfies Record<keyof ConnectionFlags | 'verbose', OptionSpec>;
 
 export interface ConnectionFlags {
   demo?: boolean;

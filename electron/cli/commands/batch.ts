@@ -24,10 +24,9 @@ import {
   exitCodeFor,
   orderFailureMessage,
 } from '../../core/errors';
-import { SIGN_METHODS } from '../../core/gateway/sign';
 import { OrderStore } from '../../core/orders/store';
 import { openTeam } from '../../core/team/team';
-import { type Connection, type ConnectionFlags, resolveConnection } from '../connection';
+import { CONNECTION_OPTIONS, type Connection, type ConnectionFlags, resolveConnection } from '../connection';
 import { errorJson, type Io, printError, say, shown } from '../output';
 import { withDesk } from './records';
 import type { Command, CommandContext } from './types';
@@ -57,17 +56,10 @@ export const batchCommand: Command = {
     concurrency: { type: 'string' },
     qps: { type: 'string' },
     json: { type: 'boolean' },
-    demo: { type: 'boolean' },
     resume: { type: 'string' },
     sheet: { type: 'boolean' },
     waiting: { type: 'boolean' },
-    gateway: { type: 'string' },
-    'keep-secrets': { type: 'boolean' },
-    'app-key': { type: 'string' },
-    'sign-method': { type: 'string', choices: SIGN_METHODS },
-    format: { type: 'string', choices: ['json', 'xml'] },
-    profile: { type: 'string' },
-    verbose: { type: 'boolean' },
+    ...CONNECTION_OPTIONS,
   },
   async run(ctx) {
     const { positionals, values, io } = ctx;

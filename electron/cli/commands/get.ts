@@ -9,7 +9,6 @@ import { fsError, writeFileAtomic } from '../../core/fsutil';
 import { type ClearanceFetch, fetchClearance, type ImageSide } from '../../core/gateway/clearance';
 import { TopClient } from '../../core/gateway/client';
 import { normalizeOrderId } from '../../core/gateway/order-id';
-import { SIGN_METHODS } from '../../core/gateway/sign';
 import { shanghaiDate } from '../../core/gateway/timestamp';
 import {
   credentialTypeLabel,
@@ -26,7 +25,7 @@ import { EXPIRY_STATUS_LABELS, type ExpiryStatus, labelIn } from '../../core/rul
 import { KeytarSecretStore, secretFilesFrom } from '../../core/secrets';
 import { resolveDataDir } from '../../core/settings/paths';
 import { vaultExists } from '../../core/vault/open';
-import { type ConnectionFlags, resolveConnection } from '../connection';
+import { CONNECTION_OPTIONS, type ConnectionFlags, resolveConnection } from '../connection';
 import { type Io, printError, say, shown } from '../output';
 import { teamCopy } from '../team-sync';
 import type { Command } from './types';
@@ -43,16 +42,9 @@ export const getCommand: Command = {
     image: { type: 'boolean' },
     json: { type: 'boolean' },
     reveal: { type: 'boolean' },
-    demo: { type: 'boolean' },
     out: { type: 'string' },
-    gateway: { type: 'string' },
-    'keep-secrets': { type: 'boolean' },
-    'app-key': { type: 'string' },
-    'sign-method': { type: 'string', choices: SIGN_METHODS },
-    format: { type: 'string', choices: ['json', 'xml'] },
-    profile: { type: 'string' },
     'no-store': { type: 'boolean' },
-    verbose: { type: 'boolean' },
+    ...CONNECTION_OPTIONS,
   },
   async run({ positionals, values, io, env, cwd, signal }) {
     const json = values.json === true;
