@@ -1,28 +1,6 @@
-import type { CardView } from '../../../electron/contract';
+import type { ReactNode } from 'react';
+import type { Bilingual, CardView } from '../../../electron/contract';
 import { useI18n } from '../i18n';
-
-const TEXT = {
-  'zh-CN': {
-    title: '申报前检查',
-    none: '未发现问题',
-    sheet: '订单表',
-    waybill: '运单号',
-    consignee: '收件人',
-    phone: '手机',
-    amount: '实付金额',
-    time: '下单时间',
-  },
-  'en-US': {
-    title: 'Checks before declaring',
-    none: 'No findings',
-    sheet: 'Order sheet',
-    waybill: 'Waybill',
-    consignee: 'Consignee',
-    phone: 'Phone',
-    amount: 'Amount paid',
-    time: 'Order time',
-  },
-} as const;
 
 /** ¥5,000.01 from 500001 fen, by the digits. */
 export function yuan(fen: number): string {
@@ -30,36 +8,65 @@ export function yuan(fen: number): string {
   return `¥${s.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${s.slice(-2)}`;
 }
 
-/** The order's sheet row (masked) and what the checks before declaring found on it. */
-export function CardFindings({ card }: { card: CardView }) {
-  const { lang, pick } = useI18n();
-  const x = TEXT[lang];
-  if (card.findings === undefined) return null;
-  const s = card.sheet;
+/** A card's list of problems by code (validation warnings, check findings), or a tick when none. */
+export function ProblemList(p: {
+  id: string;
+  title: string;
+  none: string;
+  items: readonly { code: string; text: Bilingual }[];
+  className?: string;
+  testId?: string;
+  children?: ReactNode;
+}) {
+  const { pick } = useI18n();
   return (
-    <section className="warnings card-findings" aria-labelledby="findings-title" data-testid="card-findings">
-      <h3 id="findings-title">{x.title}</h3>
-      {card.findings.length === 0 ? (
+    <section
+      className={p.className ? `warnings ${p.className}` : 'warnings'}
+      aria-labelledby={p.id}
+      data-testid={p.testId}
+    >
+      <h3 id={p.id}>{p.title}</h3>
+      {p.items.length === 0 ? (
         <p className="ok-line">
           <span aria-hidden="true">✓ </span>
-          {x.none}
+          {p.none}
         </p>
       ) : (
         <ul className="warning-list">
-          {card.findings.map((f) => (
-            <li key={f.code} data-code={f.code}>
+          {p.items.map((w) => (
+            <li key={w.code} data-code={w.code}>
               <span className="warning-icon" aria-hidden="true">
                 !
               </span>
-              {pick(f.text)}
+              {pick(w.text)}
             </li>
           ))}
         </ul>
       )}
+      {p.children}
+    </section>
+  );
+}
+
+/** The order's sheet row (masked) and what the checks before declaring found on it. */
+export function CardFindings({ card }: { card: CardView }) {
+  const { t } = useI18n();
+  if (card.findings === undefined) return null;
+  const s = card.sheet;
+  const x = t.card.sheet;
+  return (
+    <ProblemList
+      id="findings-title"
+      title={t.card.findings}
+      none={t.card.noFindings}
+      items={card.findings}
+      className="card-findings"
+      testId="card-findings"
+    >
       {s && (
         <p className="muted sheet-row">
           {[
-            x.sheet,
+            x.title,
             s.waybill && `${x.waybill} ${s.waybill}`,
             s.maskedConsignee && `${x.consignee} ${s.maskedConsignee}`,
             s.maskedPhone && `${x.phone} ${s.maskedPhone}`,
@@ -70,6 +77,6 @@ export function CardFindings({ card }: { card: CardView }) {
             .join(' · ')}
         </p>
       )}
-    </section>
+    </ProblemList>
   );
 }

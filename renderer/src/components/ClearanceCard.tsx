@@ -3,7 +3,7 @@ import type { CardView } from '../../../electron/contract';
 import { type ClearanceError, invoke } from '../api';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
-import { CardFindings } from './CardFindings';
+import { CardFindings, ProblemList } from './CardFindings';
 import { ExpiryBadge } from './ExpiryBadge';
 import { Modal } from './Modal';
 
@@ -270,26 +270,12 @@ export function ClearanceCard({
               </dd>
             </div>
           </dl>
-          <section className="warnings" aria-labelledby="warnings-title">
-            <h3 id="warnings-title">{t.card.warnings}</h3>
-            {card.warnings.length === 0 ? (
-              <p className="ok-line">
-                <span aria-hidden="true">✓ </span>
-                {t.card.noWarnings}
-              </p>
-            ) : (
-              <ul className="warning-list">
-                {card.warnings.map((w) => (
-                  <li key={w.code} data-code={w.code}>
-                    <span className="warning-icon" aria-hidden="true">
-                      !
-                    </span>
-                    {pick(w.text)}
-                  </li>
-                ))}
-              </ul>
-            )}
-          </section>
+          <ProblemList
+            id="warnings-title"
+            title={t.card.warnings}
+            none={t.card.noWarnings}
+            items={card.warnings}
+          />
           <CardFindings card={card} />
         </div>
 

@@ -216,42 +216,20 @@ export function ProfileForm({
       <fieldset className="field-group secrets">
         <legend>{t.settings.secrets}</legend>
         <div className="form-grid">
-          <label className="field">
-            <span>
-              {t.settings.appSecret}
-              {profile && (
-                <em className="muted">
-                  {' '}
-                  ({profile.hasSecret ? t.settings.secretSet : t.settings.secretUnset})
-                </em>
-              )}
-            </span>
-            <input
-              type="password"
-              value={appSecret}
-              onChange={(e) => setAppSecret(e.target.value)}
-              autoComplete="new-password"
-              maxLength={FIELD.appSecret.max}
-            />
-          </label>
-          <label className="field">
-            <span>
-              {t.settings.session}
-              {profile && (
-                <em className="muted">
-                  {' '}
-                  ({profile.hasSession ? t.settings.secretSet : t.settings.secretUnset})
-                </em>
-              )}
-            </span>
-            <input
-              type="password"
-              value={session}
-              onChange={(e) => setSession(e.target.value)}
-              autoComplete="new-password"
-              maxLength={FIELD.session.max}
-            />
-          </label>
+          <SecretField
+            label={t.settings.appSecret}
+            isSet={profile?.hasSecret}
+            value={appSecret}
+            onChange={setAppSecret}
+            max={FIELD.appSecret.max}
+          />
+          <SecretField
+            label={t.settings.session}
+            isSet={profile?.hasSession}
+            value={session}
+            onChange={setSession}
+            max={FIELD.session.max}
+          />
         </div>
       </fieldset>
       {error && (
@@ -268,5 +246,34 @@ export function ProfileForm({
         </button>
       </div>
     </form>
+  );
+}
+
+/** A write-only secret: typed in, never shown back; an existing profile says whether one is stored. */
+function SecretField(p: {
+  label: string;
+  /** Whether one is stored; undefined for a new profile. */
+  isSet: boolean | undefined;
+  value: string;
+  onChange: (v: string) => void;
+  max: number;
+}) {
+  const { t } = useI18n();
+  return (
+    <label className="field">
+      <span>
+        {p.label}
+        {p.isSet !== undefined && (
+          <em className="muted"> ({p.isSet ? t.settings.secretSet : t.settings.secretUnset})</em>
+        )}
+      </span>
+      <input
+        type="password"
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        autoComplete="new-password"
+        maxLength={p.max}
+      />
+    </label>
   );
 }
