@@ -116,6 +116,30 @@ suite('clearance-desk export', () => {
     }
   });
 
+  it('--date sets the declaration day of the expiry check; a bad date is a usage error', async () => {
+    const out = tempDir('cd-export-date-');
+    const run = (extra: string[]) =>
+      runCli(['export', '--order', IDS[0] as string, '--pdf', 'a.pdf', '--json', ...extra], env, {
+        cwd: out,
+      });
+    const codes = (r: { stdout: string }) =>
+      (JSON.parse(r.stdout) as { report: { findings: { code: string }[] } }).report.findings.map(
+        (f) => f.code,
+      );
+    // The sample's ID expires on 2034-01-01: fine today, expired for a declaration in 2035.
+    const today = await run([]);
+    expect(today.code, today.stderr).toBe(0);
+    expect(codes(today)).not.toContain('expires-before-declaration');
+    const later = await run(['--date', '2035-03-01']);
+    expect(later.code, later.stderr).toBe(0);
+    expect(codes(later)).toContain('expires-before-declaration');
+    const strict = await run(['--date', '2035-03-01', '--strict']);
+    expect(strict.code).toBe(3);
+    const bad = await run(['--date', '2035-13-01']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toContain('YYYY-MM-DD');
+  });
+
   it('refuses an order that is not stored, and a watermark that says 无效', async () => {
     const out = tempDir('cd-export-bad-');
     const missing = await runCli(['export', '--order', '1234567', '--pdf', 'a.pdf'], env, { cwd: out });

@@ -9,12 +9,13 @@ import type { ExportJob, ExportReport, FailedOrder } from '../../core/export/typ
 import { auditExport, auditExportStarted, vaultSource } from '../../core/export/vault-source';
 import { normalizeOrderId, splitOrderIdList } from '../../core/gateway/order-id';
 import { shanghaiDate } from '../../core/gateway/timestamp';
+import { isoDateSchema } from '../../core/settings/schema';
 import type { Vault } from '../../core/vault/types';
 import { type Io, printError, say } from '../output';
 import type { Command } from './types';
 
 const USAGE =
-  'export [--order ID… | --all | --search TEXT | --batch JOB] [--pdf FILE] [--per-order DIR] [--images] [--manifest FILE.csv|FILE.xlsx] [--package FILE.zip] [--template NAME|FILE.json] [--split N] [--strict] [--mask] [--watermark TEXT] [--profile P] [--json]';
+  'export [--order ID… | --all | --search TEXT | --batch JOB] [--pdf FILE] [--per-order DIR] [--images] [--manifest FILE.csv|FILE.xlsx] [--package FILE.zip] [--template NAME|FILE.json] [--split N] [--strict] [--date YYYY-MM-DD] [--mask] [--watermark TEXT] [--profile P] [--json]';
 
 const usage = (zh: string, en: string) => clearanceError('usage', { detail: `${zh} / ${en} — ${USAGE}` });
 
@@ -181,6 +182,7 @@ export const exportCommand: Command = {
     template: { type: 'string' },
     split: { type: 'string' },
     strict: { type: 'boolean' },
+    date: { type: 'string' },
     batch: { type: 'string' },
     mask: { type: 'boolean' },
     watermark: { type: 'string' },
@@ -195,6 +197,13 @@ export const exportCommand: Command = {
       return exitCodeFor(built.error.kind);
     }
     const { job } = built;
+    // The day the parcels are declared, for the expiry check (default: today, Beijing time).
+    const declarationDate = values.date === undefined ? shanghaiDate(new Date()) : String(values.date);
+    if (!isoDateSchema.safeParse(declarationDate).success) {
+      const e = usage('--date 应为 YYYY-MM-DD', `--date ${declarationDate}: YYYY-MM-DD`);
+      printError(io, e, json);
+      return exitCodeFor(e.kind);
+    }
     let desk: ReturnType<typeof openDesk> | undefined;
     try {
       desk = openDesk({ env, channel: 'cli' });
@@ -223,7 +232,7 @@ export const exportCommand: Command = {
           vault,
           selected.ids,
           contextLookup(vault, selected.ids, {
-            declarationDate: shanghaiDate(new Date()),
+            declarationDate,
             limits: limitsFrom(desk.settings.preferences()),
           }),
         ),
