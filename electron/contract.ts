@@ -210,6 +210,21 @@ export interface BatchProgress {
   etaSeconds: number | null;
   /** Why the job stopped (an auth failure stops it). */
   stoppedBy: ClearanceError | null;
+  /** Running time over all runs (pauses left out), including the run under way. */
+  elapsedMs: number;
+  /** Calls per second over all runs: the rate shown once the job has ended. */
+  averageCallsPerSecond: number;
+  /** Where the orders came from (a file name, `app`) and when the job was made. */
+  source: string;
+  createdAt: string;
+}
+
+/** An ended job's summary beside its counts: how many finished orders have an ID problem. */
+export interface BatchSummary {
+  jobId: string;
+  done: { expired: number; invalid: number };
+  /** Skipped orders were already in the vault: their stored record's validity. */
+  skipped: { expired: number; invalid: number };
 }
 
 export interface BatchItemView {
@@ -224,8 +239,12 @@ export interface PreparedOrders {
   valid: string[];
   /** Repeats dropped (the first of each kept). */
   duplicates: number;
-  /** Entries that are not order ids: where, and a safe preview (digits and punctuation only). */
-  invalid: { line: number; preview: string }[];
+  /** Entries that are not order ids: where, a safe preview (digits and punctuation only), and why. */
+  invalid: { line: number; preview: string; reason: string; message: Bilingual }[];
+  /** Lines left out that held no order id: a heading or label, a row with an empty order id cell. */
+  skipped: { line: number; why: 'heading' | 'empty-cell' }[];
+  /** The sheet column the ids were read from (1-based), with its heading when it has one. */
+  column: { number: number; name: string | null } | null;
 }
 
 export interface ExportProgress {
@@ -408,6 +427,10 @@ export const CHANNELS = {
     reply: reply<{ orderIds: string[] }>(),
   },
   'batch.list': { request: empty, reply: reply<BatchProgress[]>() },
+  'batch.summary': {
+    request: z.object({ jobId: z.string().max(64) }).strict(),
+    reply: reply<BatchSummary>(),
+  },
   'batch.items': {
     request: z
       .object({

@@ -225,7 +225,6 @@ const zh = {
     valid: '有效',
     duplicates: '重复（已去除）',
     invalid: '无效（将跳过）',
-    invalidList: (n: number) => `查看 ${n} 个无效条目`,
     line: (n: number) => `第 ${n} 行`,
     needImage: '下载证件照片',
     refresh: '即使本地已有也重新获取',
@@ -252,12 +251,37 @@ const zh = {
     states: zhOf(JOB_STATE_LABELS),
     itemStates: zhOf(ITEM_STATE_LABELS),
     stoppedBy: '任务因以下原因停止：',
-    unfinished: '未完成的任务',
-    noUnfinished: '没有未完成的任务。',
+    history: '批量任务记录',
+    noJobs: '还没有批量任务。',
+    open: '查看',
     job: (id: string) => `任务 ${id}`,
     jobCounts: (done: number, total: number) => `${done} / ${total} 已完成`,
+    jobSource: (source: string) => (source === 'app' ? '粘贴的列表' : source),
     items: '订单状态',
     newBatch: '新的批量任务',
+    columnUsed: (n: number, name: string | null) =>
+      name ? `使用的列：第 ${n} 列「${name}」` : `使用的列：第 ${n} 列`,
+    skippedLines: '跳过的行',
+    skippedWhy: { heading: '表头或标签，没有订单号', 'empty-cell': '订单号单元格为空' },
+    leftOut: (n: number) => `${n} 个条目未加入批次，原因如下：`,
+    more: (n: number) => `另有 ${n} 个`,
+    lines: (lines: number[], more: number) =>
+      `第 ${lines.join('、')} 行${more > 0 ? ` 等，另有 ${more} 行` : ''}`,
+    avgRate: (r: string) => `平均 ${r} 次/秒`,
+    took: (d: string) => `用时 ${d}`,
+    summaryTitle: '任务总结',
+    summaryDone: (n: number, expired: number, invalid: number) =>
+      expired + invalid === 0
+        ? `完成 ${n} 个订单，其中没有过期或校验未通过的证件。`
+        : `完成 ${n} 个订单，其中 ${expired} 个证件已过期，${invalid} 个证件号校验未通过：发货前请先处理。`,
+    summarySkipped: (n: number, expired: number, invalid: number) =>
+      `跳过 ${n} 个订单：本地已有记录，未再向网关查询${
+        expired + invalid === 0
+          ? '；已有记录中没有过期或校验未通过的证件'
+          : `；已有记录中 ${expired} 个已过期，${invalid} 个校验未通过`
+      }。`,
+    summaryFailed: (n: number) => `失败 ${n} 个订单：原因见下方列表，可重试。`,
+    cancelledNote: '该任务已取消，不能继续；需要时请新建批量任务。',
   },
   exportDialog: {
     title: '导出',
@@ -685,7 +709,6 @@ const en: Dict = {
     valid: 'Valid',
     duplicates: 'Duplicates (removed)',
     invalid: 'Invalid (skipped)',
-    invalidList: (n) => `Show the ${n} invalid ${n === 1 ? 'entry' : 'entries'}`,
     line: (n) => `line ${n}`,
     needImage: 'Download ID images',
     refresh: 'Fetch again even when stored',
@@ -712,12 +735,37 @@ const en: Dict = {
     states: enOf(JOB_STATE_LABELS),
     itemStates: enOf(ITEM_STATE_LABELS),
     stoppedBy: 'The job stopped because:',
-    unfinished: 'Unfinished jobs',
-    noUnfinished: 'No unfinished job.',
+    history: 'Batch jobs',
+    noJobs: 'No batch job yet.',
+    open: 'View',
     job: (id) => `Job ${id}`,
     jobCounts: (done, total) => `${done} of ${total} done`,
+    jobSource: (source) => (source === 'app' ? 'pasted list' : source),
     items: 'Order status',
     newBatch: 'New batch',
+    columnUsed: (n, name) => (name ? `Column used: ${n}, “${name}”` : `Column used: ${n}`),
+    skippedLines: 'Lines skipped',
+    skippedWhy: { heading: 'a heading or label, no order id', 'empty-cell': 'the order id cell is empty' },
+    leftOut: (n) => `${n} ${n === 1 ? 'entry was' : 'entries were'} left out of the batch:`,
+    more: (n) => `and ${n} more`,
+    lines: (lines, more) =>
+      `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    avgRate: (r) => `${r} calls/s on average`,
+    took: (d) => `took ${d}`,
+    summaryTitle: 'Summary',
+    summaryDone: (n, expired, invalid) =>
+      expired + invalid === 0
+        ? `${n} ${n === 1 ? 'order' : 'orders'} done, none with an expired ID or a failed check.`
+        : `${n} ${n === 1 ? 'order' : 'orders'} done: ${expired} with an expired ID, ${invalid} with an ID number that fails its check. Deal with them before shipping.`,
+    summarySkipped: (n, expired, invalid) =>
+      `${n} ${n === 1 ? 'order' : 'orders'} skipped: already in the vault, not asked again${
+        expired + invalid === 0
+          ? '; none of the stored records has an expired ID or a failed check'
+          : `; of the stored records ${expired} have an expired ID, ${invalid} a failed check`
+      }.`,
+    summaryFailed: (n) =>
+      `${n} ${n === 1 ? 'order' : 'orders'} failed: the reasons are in the list below; you can retry.`,
+    cancelledNote: 'This job was cancelled and cannot continue; start a new batch when needed.',
   },
   exportDialog: {
     title: 'Export',

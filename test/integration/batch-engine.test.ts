@@ -241,6 +241,32 @@ describe('batch against the demo gateway', () => {
     expect(runs.every((r) => r.orderIds.length === 0 && r.detail.channel === 'test')).toBe(true);
   });
 
+  it("keeps each job's running time and calls, and counts the finished orders' ID problems, skipped ones included", async () => {
+    sim = await startSimulator();
+    // The demo's documentation sample (bad check digit, expired), an expired card, a long-term one.
+    const orders = ['1460536261312998', '2000000000000001', '2000000000000002', ...generated(3, 600)];
+    const first = await new BatchRun({ store, client: clientFor(sim) }, newJob(orders.slice(0, 4)).id).run();
+    expect(first.job.runMs).toBeGreaterThan(0);
+    expect(first.job.calls).toBe(4);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(store.finishedValidity(first.job.id, today)).toEqual({
+      done: { expired: 2, invalid: 1 },
+      skipped: { expired: 0, invalid: 0 },
+    });
+    const second = await new BatchRun({ store, client: clientFor(sim) }, newJob(orders).id).run();
+    expect(second.job.counts).toMatchObject({ done: 2, skipped: 4 });
+    expect(second.job.calls).toBe(2);
+    expect(store.finishedValidity(second.job.id, today)).toEqual({
+      done: { expired: 0, invalid: 0 },
+      skipped: { expired: 2, invalid: 1 },
+    });
+    // A second run of the same job adds to its totals.
+    store.requeue(second.job.id, { states: ['done'] });
+    const again = await new BatchRun({ store, client: clientFor(sim) }, second.job.id).run();
+    expect(again.job.calls).toBe(2); // stored by now: skipped, no call
+    expect(again.job.runMs).toBeGreaterThanOrEqual(second.job.runMs);
+  });
+
   it('downloads images when asked and stores them with the record', async () => {
     sim = await startSimulator();
     const orders = generated(3, 500);

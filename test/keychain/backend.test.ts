@@ -270,10 +270,19 @@ suite('the backend behind the IPC contract', () => {
 
   it('a batch runs through the handler with progress events and per-order states', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `3${String(500 + i).padStart(15, '0')}`);
-    const prepared = await call('batch.prepare', { text: `${ids.join('\n')}\n${ids[0]}\n123abc` });
+    const prepared = await call('batch.prepare', {
+      text: `订单号\n${ids.join('\n')}\n${ids[0]}\n123abc\n1.23457E+18`,
+    });
     expect(prepared.valid).toEqual(ids);
     expect(prepared.duplicates).toBe(1);
-    expect(prepared.invalid).toHaveLength(1);
+    // Every line left out, with its reason in words: the heading, "123abc", Excel's rounding.
+    expect(prepared.skipped).toEqual([{ line: 1, why: 'heading' }]);
+    expect(prepared.invalid.map((x) => [x.line, x.reason])).toEqual([
+      [15, 'order-id-invalid'],
+      [16, 'order-id-excel-rounded'],
+    ]);
+    expect(prepared.invalid[1]?.message['en-US']).toMatch(/changed by Excel.*Format the column as Text/);
+    expect(prepared.column).toBeNull();
     const { jobId } = await call('batch.start', { orderIds: ids, needImage: false, refresh: false });
     await expect
       .poll(async () => (await call('batch.list', {})).find((j) => j.jobId === jobId)?.state, {
@@ -283,6 +292,24 @@ suite('the backend behind the IPC contract', () => {
     const items = await call('batch.items', { jobId, offset: 0, limit: 100 });
     expect(items.items.every((i) => i.state === 'done')).toBe(true);
     expect(events.some((e) => e.event === 'batch.progress')).toBe(true);
+    // Ended: its running time and average rate, and its finished orders' ID problems.
+    const ended = (await call('batch.list', {})).find((j) => j.jobId === jobId);
+    expect(ended?.elapsedMs).toBeGreaterThan(0);
+    expect(ended?.averageCallsPerSecond).toBeGreaterThan(0);
+    expect(await call('batch.summary', { jobId })).toEqual({
+      jobId,
+      done: { expired: 0, invalid: 0 },
+      skipped: { expired: 0, invalid: 0 },
+    });
+
+    // A cancelled job reads as cancelled from then on, and cannot be resumed.
+    const more = Array.from({ length: 30 }, (_, i) => `3${String(700 + i).padStart(15, '0')}`);
+    const second = await call('batch.start', { orderIds: more, needImage: false, refresh: false });
+    await call('batch.control', { jobId: second.jobId, action: 'pause' });
+    expect((await call('batch.control', { jobId: second.jobId, action: 'cancel' })).state).toBe('cancelled');
+    expect((await call('batch.list', {})).find((j) => j.jobId === second.jobId)?.state).toBe('cancelled');
+    const resumed = await backend.handlers['batch.control']({ jobId: second.jobId, action: 'resume' });
+    expect(resumed.ok).toBe(false);
   });
 
   it('neither the secret nor the session key ever crossed IPC or reached a file in the data folder', () => {

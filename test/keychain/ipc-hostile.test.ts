@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -283,13 +283,20 @@ suite('a hostile page through the IPC contract', { timeout: 240_000 }, () => {
     const cli = await runCommand(['batch', '--resume', jobId, '--json', '--profile', 'shop2']);
     expect(cli.code, cli.stderr).toBe(5);
     expect(JSON.parse(cli.stdout).error).toMatchObject({ reason: 'batch-busy' });
-    await call('batch.control', { jobId, action: 'cancel' });
+    expect((await call('batch.control', { jobId, action: 'cancel' })).state).toBe('cancelled');
+    // A job the user cancelled is over, for the command too.
+    const again = await runCommand(['batch', '--resume', jobId, '--json', '--profile', 'shop2']);
+    expect(again.code, again.stderr).toBe(2);
 
-    // Now the command holds it: the app's resume is refused while it runs.
-    const child = spawnCommand(['batch', '--resume', jobId, '--profile', 'shop2']);
+    // Now the command holds a job of its own: the app's resume of it is refused while it runs.
+    const list = join(dataDir, 'cli-orders.txt');
+    writeFileSync(list, ids.map((_, i) => `3${String(42000 + i).padStart(15, '0')}`).join('\n'));
+    const child = spawnCommand(['batch', list, '--profile', 'shop2']);
     const seen = sim.calls.length;
     await expect.poll(() => sim.calls.length > seen, { timeout: 20_000 }).toBe(true);
-    const refused = await raw('batch.control', { jobId, action: 'resume' });
+    const cliJob = (await call('batch.list', {})).find((j) => j.jobId !== jobId);
+    expect(cliJob).toBeDefined();
+    const refused = await raw('batch.control', { jobId: cliJob?.jobId as string, action: 'resume' });
     expect(refused).toMatchObject({ ok: false, error: { reason: 'batch-busy', kind: 'transient' } });
     const code = await new Promise((r) => child.on('exit', r));
     expect(code).toBe(0);

@@ -247,6 +247,38 @@ describe('BatchRun', () => {
     expect(fake.requested.length).toBe(20);
   });
 
+  it("keeps the job's running time over its runs, pauses left out", async () => {
+    const store = new MemoryJobStore();
+    let t = 0;
+    const j = job(store, ids(10), { concurrency: 1 });
+    const fake = fakeFetch(() => 'ok', 2);
+    const run = new BatchRun({ store, client, fetchOrder: fake.fetchOrder, now: () => t }, j.id);
+    const done = run.run();
+    await tick(3);
+    t = 1_000;
+    run.pause();
+    // A minute on the pause: not running time.
+    t = 61_000;
+    expect(run.progress().elapsedMs).toBe(1_000);
+    run.resume();
+    t = 62_000;
+    const out = await done;
+    expect(out.ended).toBe('finished');
+    expect(out.elapsedMs).toBe(2_000);
+    expect(store.getJob(j.id)).toMatchObject({ runMs: 2_000, calls: 0 });
+  });
+
+  it('never runs a cancelled job again', async () => {
+    const store = new MemoryJobStore();
+    const j = job(store, ids(5));
+    store.setStatus(j.id, 'cancelled');
+    const fake = fakeFetch();
+    const out = await new BatchRun({ store, client, fetchOrder: fake.fetchOrder }, j.id).run();
+    expect(out.ended).toBe('cancelled');
+    expect(fake.requested).toEqual([]);
+    expect(store.getJob(j.id)).toMatchObject({ status: 'cancelled', runMs: 0, counts: { pending: 5 } });
+  });
+
   it('retries orders that were running at a crash', async () => {
     const store = new MemoryJobStore();
     const all = ids(5);

@@ -125,3 +125,42 @@ describe('XLSX', () => {
     expect(!old.ok && old.error.error.reason).toBe('usage');
   });
 });
+
+describe('every line is accounted for', () => {
+  it('a pasted list: headings and label lines are skipped and said so; "ABC" and an Excel-changed number are refused with their reason', () => {
+    const got = ordersFromText(
+      ['ABC', '3000000000000001', '订单号', 'ABC', '1.23457E+18', '12a', '3000000000000001', ''].join('\n'),
+    );
+    expect(got.orderIds).toEqual(['3000000000000001']);
+    expect(got.duplicates).toBe(1);
+    expect(got.skipped).toEqual([
+      { line: 1, why: 'heading' },
+      { line: 3, why: 'heading' },
+    ]);
+    expect(got.invalid.map((x) => [x.line, x.reason])).toEqual([
+      [4, 'order-id-line-invalid'],
+      [5, 'order-id-excel-rounded'],
+      [6, 'order-id-invalid'],
+    ]);
+  });
+
+  it('a column of 19-digit ids Excel rounded is refused as changed by Excel', () => {
+    const got = ordersFromText('1234567890123450000\n9876543210987650000\n');
+    expect(got.orderIds).toEqual([]);
+    expect(got.invalid.map((x) => x.reason)).toEqual(['order-id-excel-rounded', 'order-id-excel-rounded']);
+  });
+
+  it('a sheet: the heading row and rows with an empty order id cell are counted, and the column is named', async () => {
+    const csv = '收件人,订单号\n甲,3000000000000001\n乙,\n丙,ABC\n';
+    const got = await readOrders({ name: 'list.csv', bytes: enc(csv) });
+    expect(got.ok && got.value).toMatchObject({
+      orderIds: ['3000000000000001'],
+      column: { index: 1, name: '订单号' },
+      skipped: [
+        { line: 1, why: 'heading' },
+        { line: 3, why: 'empty-cell' },
+      ],
+      invalid: [{ line: 4, reason: 'order-id-invalid' }],
+    });
+  });
+});

@@ -209,6 +209,12 @@ export async function runJob(
       const found = store.getJob(what.resume);
       if (!found)
         return usage(io, json, `${say(io, '没有批次', 'no batch job')} ${what.resume} (batch list)`);
+      if (found.status === 'cancelled')
+        return usage(
+          io,
+          json,
+          `${what.resume}: ${say(io, '该批次已被取消，不能继续；请新建批次', 'the job was cancelled and cannot continue; start a new one')}`,
+        );
       const now = profileLabel(conn.value);
       if (found.profile !== now && conn.value.profile !== null && !['env', 'demo'].includes(found.profile)) {
         return usage(
@@ -437,6 +443,7 @@ async function listJobs(io: Io, desk: Desk, json: boolean): Promise<number> {
     running: ['运行中/被中断', 'running/interrupted'],
     paused: ['已中断', 'interrupted'],
     stopped: ['已停止', 'stopped'],
+    cancelled: ['已取消', 'cancelled'],
     finished: ['已完成', 'finished'],
   };
   for (const j of jobs) {

@@ -91,7 +91,10 @@ export class BatchRun {
   private calls = 0;
   private throttled = 0;
   private finishedThisRun = 0;
-  private started = 0;
+  private started: number | null = null;
+  /** Time spent paused in this run (a pause that is still on counts from pausedAt). */
+  private pausedMs = 0;
+  private pausedAt: number | null = null;
   private readonly meter: RateMeter;
   private lastEmit = 0;
   private emitTimer: ReturnType<typeof setTimeout> | undefined;
@@ -114,20 +117,33 @@ export class BatchRun {
   pause() {
     if (this.isPaused) return;
     this.isPaused = true;
+    this.pausedAt = this.now();
     this.emit(true);
   }
 
   resume() {
     if (!this.isPaused) return;
     this.isPaused = false;
+    if (this.pausedAt !== null) this.pausedMs += this.now() - this.pausedAt;
+    this.pausedAt = null;
     const waiters = this.pausedWaiters;
     this.pausedWaiters = [];
     for (const w of waiters) w();
     this.emit(true);
   }
 
+  /** This run's running time so far, pauses left out. */
+  private activeMs(): number {
+    if (this.started === null) return 0;
+    const now = this.now();
+    return Math.max(
+      0,
+      now - this.started - this.pausedMs - (this.pausedAt === null ? 0 : now - this.pausedAt),
+    );
+  }
+
   progress(): BatchProgress {
-    const elapsedMs = this.started ? this.now() - this.started : 0;
+    const elapsedMs = this.activeMs();
     const ordersPerSecond = elapsedMs > 0 ? (this.finishedThisRun * 1000) / elapsedMs : 0;
     const left = this.counts.pending + this.counts.running;
     const total = Object.values(this.counts).reduce((a, b) => a + b, 0);
@@ -215,6 +231,8 @@ export class BatchRun {
       : this.internal.signal;
     const job0 = store.getJob(this.jobId);
     if (!job0) throw new Error(`no batch job ${this.jobId}`);
+    // The user gave this job up: it never runs again (its pending orders stay as they are).
+    if (job0.status === 'cancelled') return this.outcome('cancelled');
     const options = job0.options;
     store.requeue(this.jobId, { states: ['running'], failedKinds: RESUME_RETRIES });
     const job = store.getJob(this.jobId) as JobInfo;
@@ -353,14 +371,22 @@ export class BatchRun {
   }
 
   private outcome(ended: BatchOutcome['ended']): BatchOutcome {
+    const elapsedMs = this.activeMs();
+    try {
+      if (this.started !== null) this.deps.store.addRun(this.jobId, elapsedMs, this.calls);
+    } catch {
+      // Only the job's duration is lost; its orders' results are already committed.
+    }
     const job = this.deps.store.getJob(this.jobId) as JobInfo;
     try {
-      this.deps.store.noteRun?.(this.jobId, {
-        ended,
-        calls: this.calls,
-        ...job.counts,
-        ...(this.stopError ? { stopReason: this.stopError.reason } : {}),
-      });
+      // A job that did not run (cancelled before) has no run to note.
+      if (this.started !== null)
+        this.deps.store.noteRun?.(this.jobId, {
+          ended,
+          calls: this.calls,
+          ...job.counts,
+          ...(this.stopError ? { stopReason: this.stopError.reason } : {}),
+        });
     } catch {
       // The run's own results are already committed; a failed audit line must not hide them.
     }
@@ -369,7 +395,7 @@ export class BatchRun {
       ended,
       stopError: this.stopError,
       calls: this.calls,
-      elapsedMs: this.now() - this.started,
+      elapsedMs,
     };
   }
 }

@@ -21,6 +21,7 @@ export {
   parseCsv,
   readOrders,
   readXlsx,
+  type SkippedLine,
 } from './input';
 export { JOB_ID_PATTERN, newJobId } from './job-id';
 export { MemoryJobStore } from './memory-store';

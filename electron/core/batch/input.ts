@@ -26,6 +26,16 @@ export interface ParsedOrders {
   duplicates: number;
   /** The column used, for tables. */
   column: { index: number; name: string | null } | null;
+  /**
+   * Lines left out that were never order ids: a heading (or a line of label words only), or a
+   * table row whose order id cell is empty. Counted and shown, so no line goes missing unexplained.
+   */
+  skipped: SkippedLine[];
+}
+
+export interface SkippedLine {
+  line: number;
+  why: 'heading' | 'empty-cell';
 }
 
 /** A problem with the input as a whole; `columns` lists the sheet's header names when choosing one would fix it. */
@@ -72,7 +82,11 @@ class Collector {
   private readonly seen = new Set<string>();
   /** Ids of 16 digits or more, with their lines: Excel may have rounded all of them. */
   private readonly long: { id: string; line: number }[] = [];
-  readonly out: ParsedOrders = { orderIds: [], invalid: [], duplicates: 0, column: null };
+  readonly out: ParsedOrders = { orderIds: [], invalid: [], duplicates: 0, column: null, skipped: [] };
+
+  skip(line: number, why: SkippedLine['why']) {
+    this.out.skipped.push({ line, why });
+  }
 
   invalid(raw: string, line: number, reason: ErrorReason) {
     this.out.invalid.push({ line, reason, ...preview(raw) });
@@ -133,8 +147,11 @@ class TextList {
     const foreign = tokens.some((t) => !/\d/.test(t) && /\p{L}/u.test(t) && !LABEL_WORD.test(t));
     if (foreign) {
       if (numbers.length > 0 || !first) this.c.invalidLine(lineText, line);
-      return; // a heading on the first line
+      else this.c.skip(line, 'heading'); // a heading on the first line
+      return;
     }
+    // Label words and no number ("订单号" repeated down a pasted list): nothing to look up.
+    if (numbers.length === 0) return this.c.skip(line, 'heading');
     // A label glued to its number by a colon survives the split ("订单号:123"); one split off is skipped.
     for (const token of numbers) this.c.add(token, line);
   }
@@ -387,14 +404,15 @@ class TableReader {
       name: choice.skipFirst ? (first.cells[choice.index]?.text.trim() ?? null) : null,
     };
     this.sample.forEach((r, n) => {
-      if (!(n === 0 && choice.skipFirst)) this.take(r, choice.index);
+      if (n === 0 && choice.skipFirst) this.c.skip(r.line, 'heading');
+      else this.take(r, choice.index);
     });
     this.sample.length = 0;
   }
 
   private take(row: TableRow, col: number) {
     const cell = row.cells[col];
-    if (!cell || cell.text.trim() === '') return;
+    if (!cell || cell.text.trim() === '') return this.c.skip(row.line, 'empty-cell');
     this.c.add(cell.text, row.line, cell.imprecise ? 'order-id-imprecise' : undefined);
   }
 
@@ -406,7 +424,7 @@ class TableReader {
   finish(): InputResult {
     if (!this.choice) {
       if (this.sample.length === 0 && this.c.out.invalid.length === 0)
-        return { ok: true, value: { orderIds: [], invalid: [], duplicates: 0, column: null } };
+        return { ok: true, value: { orderIds: [], invalid: [], duplicates: 0, column: null, skipped: [] } };
       if (this.sample.length === 0) return { ok: true, value: this.c.finish() };
       this.decide();
     }

@@ -59,6 +59,8 @@ export class MemoryJobStore implements JobStore {
       source: job.source,
       invalid: [...job.invalid],
       stopError: null,
+      runMs: 0,
+      calls: 0,
       orders,
     };
     this.jobs.set(id, j);
@@ -91,6 +93,12 @@ export class MemoryJobStore implements JobStore {
     j.status = status;
     if (stopError !== undefined) j.stopError = stopError;
     j.updatedAt = this.stamp();
+  }
+
+  addRun(jobId: string, runMs: number, calls: number) {
+    const j = this.job(jobId);
+    j.runMs += Math.max(0, Math.round(runMs));
+    j.calls += calls;
   }
 
   requeue(jobId: string, from: { states: OrderState[]; failedKinds?: OrderFailure['kind'][] }) {

@@ -14,6 +14,7 @@ import { newJobId } from './job-id';
 import {
   type BatchOptions,
   emptyCounts,
+  type FinishedValidity,
   type InvalidEntry,
   type JobInfo,
   type JobStatus,
@@ -62,6 +63,11 @@ CREATE TABLE batch_runners (
   since TEXT NOT NULL
 ) WITHOUT ROWID;
 `,
+  // A job's running time and calls over all its runs: its duration and average rate once ended.
+  `
+ALTER TABLE batch_jobs ADD COLUMN run_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE batch_jobs ADD COLUMN calls INTEGER NOT NULL DEFAULT 0;
+`,
 ];
 
 interface JobRow {
@@ -74,6 +80,8 @@ interface JobRow {
   source: string;
   invalid: string;
   stop_error: string | null;
+  run_ms: number;
+  calls: number;
 }
 
 interface OrderDbRow {
@@ -140,6 +148,12 @@ export class SqliteJobStore implements JobStore {
         ON CONFLICT(job_id) DO UPDATE SET pid = excluded.pid, host = excluded.host, started = excluded.started,
           token = excluded.token, since = excluded.since`),
       dropRunner: db.prepare('DELETE FROM batch_runners WHERE job_id = ? AND token = ?'),
+      addRun: db.prepare('UPDATE batch_jobs SET run_ms = run_ms + ?, calls = calls + ? WHERE id = ?'),
+      // The job's done and skipped orders against their records: one pass over the job's state index.
+      validity: db.prepare(`SELECT b.state AS state,
+          coalesce(sum(r.expiry_date < @today), 0) AS expired, coalesce(sum(r.invalid = 1), 0) AS invalid
+        FROM batch_orders b JOIN records r ON r.order_id = b.order_id
+        WHERE b.job_id = @jobId AND b.state IN ('done', 'skipped') GROUP BY b.state`),
       requeueKind: db.prepare(`UPDATE batch_orders SET state = 'pending', failure = NULL, updated_at = ?
         WHERE job_id = ? AND state = 'failed' AND json_extract(failure, '$.kind') = ?`),
     };
@@ -177,6 +191,8 @@ export class SqliteJobStore implements JobStore {
       invalid: JSON.parse(r.invalid) as InvalidEntry[],
       stopError: r.stop_error ? (JSON.parse(r.stop_error) as OrderFailure) : null,
       counts,
+      runMs: r.run_ms,
+      calls: r.calls,
     };
   }
 
@@ -226,6 +242,24 @@ export class SqliteJobStore implements JobStore {
           : this.st.statusStop.run(status, stopError ? JSON.stringify(stopError) : null, this.now(), jobId);
       this.changed(info, 'job status');
     });
+  }
+
+  addRun(jobId: string, runMs: number, calls: number) {
+    this.write(() => {
+      this.changed(this.st.addRun.run(Math.max(0, Math.round(runMs)), calls, jobId), 'job run');
+    });
+  }
+
+  /** Of the finished orders, how many have an expired ID or a failed check, as of `today` (YYYY-MM-DD, Shanghai). */
+  finishedValidity(jobId: string, today: string): FinishedValidity {
+    const out: FinishedValidity = { done: { expired: 0, invalid: 0 }, skipped: { expired: 0, invalid: 0 } };
+    const rows = this.st.validity.all({ jobId, today }) as {
+      state: 'done' | 'skipped';
+      expired: number;
+      invalid: number;
+    }[];
+    for (const r of rows) out[r.state] = { expired: r.expired, invalid: r.invalid };
+    return out;
   }
 
   requeue(jobId: string, from: { states: OrderState[]; failedKinds?: OrderFailure['kind'][] }): number {

@@ -12,10 +12,11 @@ export const ORDER_STATES: readonly OrderState[] = ITEM_STATES;
 
 /**
  * `created` never ran; `running` is running now or was when the process died; `paused` was
- * cancelled or paused and can resume; `stopped` ended early on a failure that concerns every order
- * (auth, quota); `finished` has no pending order left.
+ * interrupted or paused and can resume; `stopped` ended early on a failure that concerns every order
+ * (auth, quota); `cancelled` was given up by the user and never runs again; `finished` has no
+ * pending order left.
  */
-export type JobStatus = 'created' | 'running' | 'paused' | 'stopped' | 'finished';
+export type JobStatus = 'created' | 'running' | 'paused' | 'stopped' | 'cancelled' | 'finished';
 
 export interface BatchOptions {
   /** Also download the two ID images. */
@@ -77,6 +78,17 @@ export interface JobInfo {
   /** Why the job stopped early (auth, quota, network down), when it did. */
   stopError: OrderFailure | null;
   counts: StateCounts;
+  /** Time spent running, over every run so far, pauses left out. */
+  runMs: number;
+  /** Gateway calls made, over every run so far (retries included). */
+  calls: number;
+}
+
+/** How many of a job's finished orders have an ID that is expired or fails its check (from the vault). */
+export interface FinishedValidity {
+  done: { expired: number; invalid: number };
+  /** Skipped orders: already in the vault, judged by the stored record. */
+  skipped: { expired: number; invalid: number };
 }
 
 export interface NewJob {
@@ -114,6 +126,8 @@ export interface JobStore {
   fail(jobId: string, orderId: string, failure: OrderFailure): void;
   /** Save the record and mark the order done in one transaction. */
   complete(jobId: string, orderId: string, fetched: ClearanceFetch, profile: string): void;
+  /** Adds one run's running time and gateway calls to the job's totals. */
+  addRun(jobId: string, runMs: number, calls: number): void;
   /** The audit log's line for one run of a job (counts, how it ended); never order data. */
   noteRun?(jobId: string, detail: Record<string, string | number | boolean>): void;
   /**

@@ -5,6 +5,7 @@ import { RateGate } from '../../core/batch/gate';
 import type { JobInfo } from '../../core/batch/types';
 import { ClearanceFailure, clearanceError, orderFailureMessage } from '../../core/errors';
 import { fsError } from '../../core/fsutil';
+import { shanghaiDate } from '../../core/gateway/timestamp';
 import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard, refuse } from './reply';
@@ -20,6 +21,7 @@ type BatchHandlers = Pick<
   | 'batch.list'
   | 'batch.items'
   | 'batch.doneIds'
+  | 'batch.summary'
 >;
 
 export function batchHandlers(
@@ -141,6 +143,9 @@ export function batchHandlers(
         const job = store.getJob(jobId);
         if (!job) return refuse(clearanceError('usage', { detail: `batch ${jobId}` }));
         const active = runs.get(jobId);
+        // A cancelled job is over: it offers no way to continue (a new batch does that).
+        if (job.status === 'cancelled' && (action === 'resume' || action === 'retry-failed'))
+          return refuse(clearanceError('usage', { detail: `batch ${jobId} was cancelled` }));
         if (action === 'pause') active?.run.pause();
         if (action === 'resume') {
           if (active) active.run.resume();
@@ -152,13 +157,25 @@ export function batchHandlers(
           store.requeue(jobId, { states: ['failed'] });
           await startRun(jobId);
         }
-        if (action === 'cancel' && active) {
-          active.cancel.abort();
-          await active.done;
+        if (action === 'cancel') {
+          if (active) {
+            active.cancel.abort();
+            await active.done;
+          }
+          // Kept as cancelled (not paused), so that it reads so after a reload and never resumes.
+          const now = store.getJob(jobId) as JobInfo;
+          if (now.status !== 'finished') store.setStatus(jobId, 'cancelled');
         }
         const v = view(store.getJob(jobId) as JobInfo);
-        // A cancelled job keeps its pending orders and can be resumed; the reply says what the user did.
-        return action === 'cancel' && !runs.has(jobId) ? { ...v, state: 'cancelled' as const } : v;
+        // The run's own last event said "paused": every view of the job hears the final word.
+        if (action === 'cancel') host.emit('batch.progress', v);
+        return v;
+      }),
+    'batch.summary': ({ jobId }) =>
+      guard(async () => {
+        const store = await jobs();
+        if (!store.getJob(jobId)) return refuse(clearanceError('usage', { detail: `batch ${jobId}` }));
+        return { jobId, ...store.finishedValidity(jobId, shanghaiDate(new Date())) };
       }),
     'batch.doneIds': ({ jobId, state }) =>
       guard(async () => ({

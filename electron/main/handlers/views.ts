@@ -11,9 +11,10 @@ import type {
   RecordRow,
   SheetRowView,
 } from '../../contract';
+import type { ParsedOrders } from '../../core/batch/input';
 import type { BatchProgress, JobInfo } from '../../core/batch/types';
 import type { OrderContext } from '../../core/checks';
-import type { ClearanceError } from '../../core/errors';
+import { type ClearanceError, clearanceError } from '../../core/errors';
 import type { ImageSide } from '../../core/gateway/clearance';
 import {
   credentialTypeLabel,
@@ -156,13 +157,15 @@ export function progressView(
       : 'running'
     : job.status === 'finished'
       ? 'finished'
-      : job.status === 'stopped'
-        ? 'stopped'
-        : job.status === 'paused'
-          ? 'paused'
-          : counts.pending + counts.running === 0
-            ? 'finished'
-            : 'stopped';
+      : job.status === 'cancelled'
+        ? 'cancelled'
+        : job.status === 'stopped'
+          ? 'stopped'
+          : job.status === 'paused'
+            ? 'paused'
+            : counts.pending + counts.running === 0
+              ? 'finished'
+              : 'stopped';
   return {
     jobId: job.id,
     state,
@@ -171,17 +174,34 @@ export function progressView(
     callsPerSecond: p?.callsPerSecond ?? 0,
     etaSeconds: p?.etaSeconds ?? null,
     stoppedBy: stopped,
+    ...runTotals(p, job, active),
+    source: job.source,
+    createdAt: job.createdAt,
   };
 }
 
-export const preparedOrders = (p: {
-  orderIds: string[];
-  duplicates: number;
-  invalid: { line: number; preview: string }[];
-}): PreparedOrders => ({
+/** Running time and average rate over every run; the run under way adds its own so far. */
+function runTotals(p: BatchProgress | null, job: JobInfo, active: boolean) {
+  const elapsedMs = job.runMs + (active && p ? p.elapsedMs : 0);
+  // The live run's calls are not in the job's totals yet: its rate is the live one.
+  const calls = job.calls;
+  return {
+    elapsedMs,
+    averageCallsPerSecond: job.runMs > 0 ? Math.round((calls / job.runMs) * 10_000) / 10 : 0,
+  };
+}
+
+export const preparedOrders = (p: ParsedOrders): PreparedOrders => ({
   valid: p.orderIds,
   duplicates: p.duplicates,
-  invalid: p.invalid.map(({ line, preview }) => ({ line, preview })),
+  invalid: p.invalid.map(({ line, preview, reason }) => ({
+    line,
+    preview,
+    reason,
+    message: clearanceError(reason).message,
+  })),
+  skipped: p.skipped.map(({ line, why }) => ({ line, why })),
+  column: p.column ? { number: p.column.index + 1, name: p.column.name } : null,
 });
 
 /** The records list's filter, as the vault's query. */

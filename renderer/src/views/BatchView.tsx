@@ -133,11 +133,7 @@ export function BatchView() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const unfinished =
-    jobs?.filter(
-      (j) =>
-        j.jobId !== job?.jobId && (j.state === 'stopped' || j.state === 'paused' || j.state === 'cancelled'),
-    ) ?? null;
+  const history = jobs?.filter((j) => j.jobId !== job?.jobId) ?? null;
 
   return (
     <div className="batch-view">
@@ -163,7 +159,8 @@ export function BatchView() {
       )}
 
       <JobList
-        jobs={unfinished}
+        jobs={history}
+        onOpen={setJob}
         onResume={async (j) => {
           setJob(j);
           await control('resume', j);

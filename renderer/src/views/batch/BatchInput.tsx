@@ -67,6 +67,10 @@ export function BatchInput({
       callsPerSecond: 0,
       etaSeconds: null,
       stoppedBy: null,
+      elapsedMs: 0,
+      averageCallsPerSecond: 0,
+      source: prepared.fileName ?? 'app',
+      createdAt: new Date().toISOString(),
     });
   };
 
@@ -101,7 +105,9 @@ export function BatchInput({
       </div>
 
       <OrderSheetImport
-        onLookup={(ids, label) => setPrepared({ valid: ids, duplicates: 0, invalid: [], fileName: label })}
+        onLookup={(ids, label) =>
+          setPrepared({ valid: ids, duplicates: 0, invalid: [], skipped: [], column: null, fileName: label })
+        }
       />
 
       {columns && (
@@ -126,24 +132,20 @@ export function BatchInput({
       {prepared && (
         <div className="prepared" aria-live="polite">
           {prepared.fileName && <p className="muted">{t.batch.fromFile(prepared.fileName)}</p>}
+          {prepared.column && (
+            <p className="muted" data-testid="column-used">
+              {t.batch.columnUsed(prepared.column.number, prepared.column.name)}
+            </p>
+          )}
           <div className="stat-row">
             <Stat label={t.batch.valid} value={prepared.valid.length} tone="ok" />
             <Stat label={t.batch.duplicates} value={prepared.duplicates} tone="warn" />
             <Stat label={t.batch.invalid} value={prepared.invalid.length} tone="bad" />
+            {prepared.skipped.length > 0 && (
+              <Stat label={t.batch.skippedLines} value={prepared.skipped.length} tone="plain" />
+            )}
           </div>
-          {prepared.invalid.length > 0 && (
-            <details className="id-list">
-              <summary>{t.batch.invalidList(prepared.invalid.length)}</summary>
-              <ul className="invalid-list">
-                {prepared.invalid.slice(0, 200).map((x) => (
-                  <li key={x.line}>
-                    <span className="muted">{t.batch.line(x.line)}</span>{' '}
-                    <span className="mono">{x.preview || '—'}</span>
-                  </li>
-                ))}
-              </ul>
-            </details>
-          )}
+          <LeftOut prepared={prepared} />
           <div className="batch-options">
             <label className="check">
               <input
@@ -169,5 +171,59 @@ export function BatchInput({
         </div>
       )}
     </section>
+  );
+}
+
+/** Shown per group, at most this many line numbers (the count says how many more). */
+const LINES_SHOWN = 30;
+
+/**
+ * Every line left out of the batch, grouped by why: the error table's words for an entry that is
+ * not an order id (Excel's rounding included), and the heading or empty cell of a line skipped.
+ */
+export function LeftOut({ prepared }: { prepared: Prepared }) {
+  const { t, pick } = useI18n();
+  const total = prepared.invalid.length + prepared.skipped.length + prepared.duplicates;
+  if (prepared.invalid.length + prepared.skipped.length === 0) return null;
+  const byReason = new Map<string, { message: string; entries: { line: number; preview: string }[] }>();
+  for (const x of prepared.invalid) {
+    const g = byReason.get(x.reason) ?? { message: pick(x.message), entries: [] };
+    g.entries.push(x);
+    byReason.set(x.reason, g);
+  }
+  const byWhy = new Map<'heading' | 'empty-cell', number[]>();
+  for (const x of prepared.skipped) byWhy.set(x.why, [...(byWhy.get(x.why) ?? []), x.line]);
+  return (
+    <div className="left-out" data-testid="left-out">
+      <p>{t.batch.leftOut(total)}</p>
+      <ul className="invalid-list">
+        {[...byReason].map(([reason, g]) => (
+          <li key={reason} data-reason={reason}>
+            <strong>{g.entries.length}</strong> · {g.message}
+            <div className="muted">
+              {g.entries.slice(0, LINES_SHOWN).map((e) => (
+                <span key={e.line} className="left-out-entry">
+                  {t.batch.line(e.line)} <span className="mono">{e.preview || '—'}</span>
+                </span>
+              ))}
+              {g.entries.length > LINES_SHOWN && <span>{t.batch.more(g.entries.length - LINES_SHOWN)}</span>}
+            </div>
+          </li>
+        ))}
+        {[...byWhy].map(([why, lines]) => (
+          <li key={why} data-reason={why}>
+            <strong>{lines.length}</strong> · {t.batch.skippedWhy[why]}
+            <div className="muted">
+              {t.batch.lines(lines.slice(0, LINES_SHOWN), Math.max(0, lines.length - LINES_SHOWN))}
+            </div>
+          </li>
+        ))}
+        {prepared.duplicates > 0 && (
+          <li data-reason="duplicate">
+            <strong>{prepared.duplicates}</strong> · {t.batch.duplicates}
+          </li>
+        )}
+      </ul>
+    </div>
   );
 }

@@ -1,5 +1,6 @@
-import { useState } from 'react';
-import type { BatchProgress } from '../../../../electron/contract';
+import { useEffect, useState } from 'react';
+import type { BatchProgress, BatchSummary } from '../../../../electron/contract';
+import { invoke } from '../../api';
 import { duration, useI18n } from '../../i18n';
 import { ItemList } from './ItemList';
 import { Stat } from './Stat';
@@ -60,15 +61,28 @@ export function JobPanel({
         <Stat label={t.batch.failed} value={failed} tone="bad" />
         {skipped > 0 && <Stat label={t.batch.skipped} value={skipped} tone="warn" />}
         <Stat label={t.batch.remaining} value={remaining} tone="plain" />
-        <div className="stat stat-plain">
-          <span className="stat-value small">{t.batch.rate(job.callsPerSecond.toFixed(1))}</span>
-          <span className="stat-label">
-            {job.etaSeconds !== null && job.state === 'running'
-              ? t.batch.eta(duration(lang, job.etaSeconds))
-              : '—'}
-          </span>
+        <div className="stat stat-plain" data-testid="job-rate">
+          {live ? (
+            <>
+              <span className="stat-value small">{t.batch.rate(job.callsPerSecond.toFixed(1))}</span>
+              <span className="stat-label">
+                {job.etaSeconds !== null && job.state === 'running'
+                  ? t.batch.eta(duration(lang, job.etaSeconds))
+                  : '—'}
+              </span>
+            </>
+          ) : (
+            // Once the job has ended, the live rate (last few seconds) means nothing: the average does.
+            <>
+              <span className="stat-value small">
+                {t.batch.avgRate(job.averageCallsPerSecond.toFixed(1))}
+              </span>
+              <span className="stat-label">{t.batch.took(duration(lang, job.elapsedMs / 1000))}</span>
+            </>
+          )}
         </div>
       </div>
+      {!live && <JobSummary job={job} />}
       {job.stoppedBy && (
         <div className="banner banner-error" role="alert">
           {t.batch.stoppedBy} <strong>{t.errors.kinds[job.stoppedBy.kind]}</strong> —{' '}
@@ -81,7 +95,7 @@ export function JobPanel({
             {t.batch.pause}
           </button>
         )}
-        {(job.state === 'paused' || job.state === 'stopped' || job.state === 'cancelled') && (
+        {(job.state === 'paused' || job.state === 'stopped') && (
           <button type="button" className="button button-primary" onClick={() => onControl('resume')}>
             {t.batch.resume}
           </button>
@@ -91,7 +105,7 @@ export function JobPanel({
             {t.batch.cancel}
           </button>
         )}
-        {!live && failed > 0 && (
+        {!live && job.state !== 'cancelled' && failed > 0 && (
           <button type="button" className="button button-primary" onClick={() => onControl('retry-failed')}>
             {t.batch.retryFailed(failed)}
           </button>
@@ -122,6 +136,46 @@ export function JobPanel({
         job={job}
         only={failedOnly && failed > 0 ? 'failed' : null}
       />
+    </section>
+  );
+}
+
+/**
+ * An ended job in words: what the finished orders' IDs look like (expired, failing the check),
+ * what "skipped" means (already in the vault, with the stored records' validity), and the failures.
+ */
+export function JobSummary({ job }: { job: BatchProgress }) {
+  const { t } = useI18n();
+  const [summary, setSummary] = useState<BatchSummary | null>(null);
+  const { done, failed, skipped } = job.counts;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: asked again when the finished counts change (a retry)
+  useEffect(() => {
+    let live = true;
+    void invoke('batch.summary', { jobId: job.jobId }).then((r) => {
+      if (live && r.ok) setSummary(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, [job.jobId, done, skipped]);
+  const shown = summary?.jobId === job.jobId ? summary : null;
+  return (
+    <section className="job-summary" aria-label={t.batch.summaryTitle} data-testid="job-summary">
+      <h3 className="sub-title">{t.batch.summaryTitle}</h3>
+      <ul className="plain-list">
+        {job.state === 'cancelled' && <li className="job-summary-cancelled">{t.batch.cancelledNote}</li>}
+        {shown && (
+          <li className={shown.done.expired + shown.done.invalid > 0 ? 'job-summary-problem' : ''}>
+            {t.batch.summaryDone(done, shown.done.expired, shown.done.invalid)}
+          </li>
+        )}
+        {shown && skipped > 0 && (
+          <li className={shown.skipped.expired + shown.skipped.invalid > 0 ? 'job-summary-problem' : ''}>
+            {t.batch.summarySkipped(skipped, shown.skipped.expired, shown.skipped.invalid)}
+          </li>
+        )}
+        {failed > 0 && <li>{t.batch.summaryFailed(failed)}</li>}
+      </ul>
     </section>
   );
 }
