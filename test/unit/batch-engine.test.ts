@@ -268,6 +268,24 @@ describe('BatchRun', () => {
     expect(store.getJob(j.id)).toMatchObject({ runMs: 2_000, calls: 0 });
   });
 
+  it('a cancel while paused ends the run even when an order in flight answers after it', async () => {
+    const store = new MemoryJobStore();
+    const j = job(store, ids(5), { concurrency: 1 });
+    // A call that does not notice the abort: its answer comes back after the cancel.
+    const fetchOrder: FetchOrder = async (_c, id) => {
+      await tick(30);
+      return { ok: true, value: fetched(id) };
+    };
+    const cancel = new AbortController();
+    const run = new BatchRun({ store, client, fetchOrder }, j.id, { signal: cancel.signal });
+    const done = run.run();
+    await tick(5);
+    run.pause();
+    cancel.abort();
+    const out = await Promise.race([done, tick(2_000).then(() => 'hung' as const)]);
+    expect(out === 'hung' ? out : out.ended).toBe('cancelled');
+  });
+
   it('never runs a cancelled job again', async () => {
     const store = new MemoryJobStore();
     const j = job(store, ids(5));

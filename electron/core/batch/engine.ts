@@ -190,7 +190,8 @@ export class BatchRun {
   }
 
   private waitWhilePaused(signal: AbortSignal): Promise<void> {
-    if (!this.isPaused) return Promise.resolve();
+    // An abort that came before this wait has fired already: its listener would never run.
+    if (!this.isPaused || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         signal.removeEventListener('abort', done);
