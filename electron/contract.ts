@@ -18,6 +18,7 @@ export type Reply<T> = { ok: true; value: T } | { ok: false; error: ClearanceErr
 export type Bilingual = { 'zh-CN': string; 'en-US': string };
 
 import {
+  type AccountBadge,
   AUDIT_ACTIONS,
   CHECK_LIMITS,
   EXPORT_SPLIT,
@@ -39,7 +40,7 @@ import {
   type SignMethod,
 } from './core/rules';
 
-export type { ExpiryStatus, FindingCode, RecordFlag, SessionHealth };
+export type { AccountBadge, ExpiryStatus, FindingCode, RecordFlag, SessionHealth };
 
 /** What a check before declaring found on an order (never a name or a full ID number). */
 export interface FindingView {
@@ -113,6 +114,10 @@ export interface ProfileView {
   hasSecret: boolean;
   hasSession: boolean;
   health: SessionHealth;
+  /** What to show: the health, or `untested` / `signature-refused` from the last test or lookup. */
+  badge: AccountBadge;
+  /** When and how the gateway last answered for this account in this session of the app. */
+  lastCheck: { at: string; via: 'test' | 'lookup' } | null;
   isDefault: boolean;
   /** The callback registered on the open platform (null: none set; the default is used). */
   redirectUri: string | null;

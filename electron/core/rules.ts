@@ -144,6 +144,13 @@ export type ExpiryStatus = (typeof EXPIRY_STATUSES)[number];
 export const SESSION_HEALTHS = ['ok', 'expiring', 'expired', 'needs-reauth', 'missing'] as const;
 export type SessionHealth = (typeof SESSION_HEALTHS)[number];
 
+/**
+ * An account's badge: its session's health, except that an account never checked against the
+ * gateway (no test, no lookup) is `untested`, and one whose signature was refused says so.
+ */
+export const ACCOUNT_BADGES = [...SESSION_HEALTHS, 'untested', 'signature-refused'] as const;
+export type AccountBadge = (typeof ACCOUNT_BADGES)[number];
+
 /** A batch job as the desk shows it. */
 export const JOB_STATES = ['running', 'paused', 'stopped', 'cancelled', 'finished'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -181,6 +188,12 @@ export const SESSION_HEALTH_LABELS: Record<SessionHealth, Label> = {
   expired: { zh: '授权已过期', en: 'session expired' },
   'needs-reauth': { zh: '需要重新授权', en: 're-authorisation needed' },
   missing: { zh: '未设置授权', en: 'no session key' },
+};
+
+export const ACCOUNT_BADGE_LABELS: Record<AccountBadge, Label> = {
+  ...SESSION_HEALTH_LABELS,
+  untested: { zh: '未测试', en: 'not tested' },
+  'signature-refused': { zh: '签名被拒绝', en: 'signature refused' },
 };
 
 export const JOB_STATE_LABELS: Record<JobState, Label> = {

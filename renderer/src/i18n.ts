@@ -4,6 +4,7 @@
  */
 import { createContext, useContext } from 'react';
 import {
+  ACCOUNT_BADGE_LABELS,
   EXPIRY_STATUS_LABELS,
   ITEM_STATE_LABELS,
   JOB_STATE_LABELS,
@@ -142,6 +143,7 @@ const zh = {
   },
   flags: zhOf(RECORD_FLAG_LABELS),
   health: zhOf(SESSION_HEALTH_LABELS),
+  badge: zhOf(ACCOUNT_BADGE_LABELS),
   errors: {
     title: '查询失败',
     kinds: {
@@ -622,6 +624,7 @@ const en: Dict = {
   },
   flags: enOf(RECORD_FLAG_LABELS),
   health: enOf(SESSION_HEALTH_LABELS),
+  badge: enOf(ACCOUNT_BADGE_LABELS),
   errors: {
     title: 'Lookup failed',
     kinds: {

@@ -27,3 +27,19 @@ test('honest status: a demo test says it vouches for no typed secret, testing an
   await switcher.selectOption('second');
   await expect(page.locator('.statusbar')).toContainText('第二个仓库');
 });
+
+test('honest badge: an account never checked reads 未测试, one lookup the gateway answered makes it 授权正常', async ({
+  page,
+}) => {
+  await expect(page.getByRole('textbox', { name: /订单号/ })).toBeFocused();
+  const badge = page.locator('.statusbar [data-badge]');
+  await expect(badge).toHaveText('未测试');
+  await expect(badge).toHaveAttribute('data-badge', 'untested');
+  await page.keyboard.type('2000000000000002');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('article').first()).toBeVisible();
+  await expect(badge).toHaveText('授权正常');
+  await page.keyboard.press('Alt+4');
+  const accounts = page.getByRole('region', { name: /^(账号|Accounts)$/ });
+  await expect(accounts.locator('[data-badge]').first()).toHaveText('授权正常');
+});

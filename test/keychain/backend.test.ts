@@ -89,8 +89,22 @@ suite('the backend behind the IPC contract', () => {
       session: SESSION,
     });
     expect(withSecrets).toMatchObject({ hasSecret: true, hasSession: true, health: 'ok', isDefault: true });
+    // Never checked against the gateway: not tested, whatever the session's dates say.
+    expect(withSecrets).toMatchObject({ badge: 'untested', lastCheck: null });
     const test = await call('profile.test', { name: 'shop1' });
     expect(test).toMatchObject({ reachable: true, signatureAccepted: true, sessionValid: true });
+    expect((await call('app.status', {})).activeProfile).toMatchObject({
+      badge: 'ok',
+      lastCheck: { via: 'test' },
+    });
+
+    // A wrong secret: the test's refusal turns the badge red; the right one again is untested until checked.
+    await call('profile.setSecrets', { name: 'shop1', appSecret: 'not-the-secret-0123456789' });
+    const refused = await call('profile.test', { name: 'shop1' });
+    expect(refused.signatureAccepted).toBe(false);
+    expect((await call('app.status', {})).activeProfile?.badge).toBe('signature-refused');
+    await call('profile.setSecrets', { name: 'shop1', appSecret: SECRET });
+    expect((await call('app.status', {})).activeProfile?.badge).toBe('untested');
   });
 
   it('looks up an order from the gateway, then from the vault; the card is masked', async () => {
@@ -110,6 +124,11 @@ suite('the backend behind the IPC contract', () => {
       },
     });
     expect(backend.image('3728150192837465928', 'front')?.mime).toBe('image/jpeg');
+    // A lookup the gateway answered is a check too.
+    expect((await call('app.status', {})).activeProfile).toMatchObject({
+      badge: 'ok',
+      lastCheck: { via: 'lookup' },
+    });
     const again = await call('lookup.get', { input: '3728150192837465928', refresh: false, needImage: true });
     expect(again.source).toBe('vault');
     const calls = sim.calls.filter((c) => c.orderId === '3728150192837465928');

@@ -73,7 +73,8 @@ export function batchHandlers(
       (outcome) => {
         runs.delete(jobId);
         team?.changed();
-        ctx.learnFrom(outcome.stopError, profile);
+        // A run that asked the gateway nothing (all skipped, cancelled at once) has nothing to teach.
+        if (outcome.calls > 0 || outcome.stopError) ctx.learnFrom(outcome.stopError, profile);
         host.emit('batch.progress', progressView(run.progress(), outcome.job, false, outcome.stopError));
         return outcome;
       },

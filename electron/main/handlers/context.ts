@@ -17,7 +17,7 @@ import { secretAccount } from '../../core/secrets';
 import { profileClientOptions } from '../../core/settings/connection-test';
 import type { StoredRecord, Vault } from '../../core/vault/types';
 import { refuse } from './reply';
-import { preferencesView, profileView, sessionLesson } from './views';
+import { type AccountCheck, checkResultOf, preferencesView, profileView, sessionLesson } from './views';
 
 export interface BackendHost {
   /** The URL the renderer loads an ID image from (served from the vault by the host). */
@@ -56,7 +56,13 @@ export interface BackendContext {
    * Learn from a gateway answer: the session's health for that profile, and (unless `network` is
    * false: a test of an account that is not the active one) whether the app is online.
    */
-  learnFrom(error: ClearanceError | null, profile: string | null, opts?: { network?: boolean }): void;
+  learnFrom(
+    error: ClearanceError | null,
+    profile: string | null,
+    opts?: { network?: boolean; via?: AccountCheck['via'] },
+  ): void;
+  /** Forget what the gateway said about an account (its key, secret or gateway changed). */
+  forgetCheck(profile: string): void;
   profiles(): Promise<ReturnType<typeof profileView>[]>;
   preferences(): ReturnType<typeof preferencesView>;
   status(): Promise<AppStatus>;
@@ -78,6 +84,8 @@ export function createContext(
   const { host, clock } = opts;
   let simulator: Promise<Simulator> | undefined;
   let online = true;
+  /** The last answer about each account's key and signature, in this run of the app. */
+  const checks = new Map<string, AccountCheck>();
   let vaultNow: Vault | undefined;
 
   const ctx: BackendContext = {
@@ -149,12 +157,21 @@ export function createContext(
       if (p && lesson === 'clear')
         settings.updateProfile(p.name, { needsReauth: false, needsReauthSince: undefined });
       if (lesson) changed = true;
+      const result = p ? checkResultOf(error) : null;
+      if (p && result) {
+        const before = checks.get(p.name);
+        checks.set(p.name, { at: clock().toISOString(), via: learnOpts?.via ?? 'lookup', result });
+        if (before?.result !== result) changed = true;
+      }
       if (changed) void ctx.announceStatus();
+    },
+    forgetCheck(profile) {
+      if (checks.delete(profile)) void ctx.announceStatus();
     },
     async profiles() {
       try {
         const now = clock();
-        return (await settings.views(shanghaiDate(now), now)).map(profileView);
+        return (await settings.views(shanghaiDate(now), now)).map((p) => profileView(p, checks.get(p.name)));
       } catch (err) {
         if (err instanceof ClearanceFailure) return [];
         throw err;

@@ -42,8 +42,18 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
           ...(p.redirectUri === undefined ? {} : { redirectUri: p.redirectUri || undefined }),
         };
         // A gateway on another server clears the profile's secrets (changeProfile): they must be entered again.
-        if (settings.findProfile(p.name)) await settings.changeProfile(p.name, fields);
+        const before = settings.findProfile(p.name);
+        if (before) await settings.changeProfile(p.name, fields);
         else await settings.addProfile({ name: p.name, ...fields });
+        // Another key, gateway or sign method: what the gateway said before was about other credentials.
+        if (
+          before &&
+          (before.appKey !== p.appKey ||
+            before.gateway !== p.gateway ||
+            before.signMethod !== p.signMethod ||
+            (before.targetAppKey ?? null) !== p.targetAppKey)
+        )
+          ctx.forgetCheck(p.name);
         if (!settings.defaultProfile()) settings.setDefault(p.name);
         const view = await viewOf(p.name);
         await ctx.announceStatus();
@@ -54,6 +64,7 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
         settings.profile(name);
         if (appSecret) await settings.setSecret(name, 'app-secret', appSecret);
         if (session) await settings.setSession(name, session);
+        if (appSecret || session) ctx.forgetCheck(name);
         await ctx.announceStatus();
         return viewOf(name);
       }),
@@ -80,7 +91,7 @@ export function profileHandlers(ctx: BackendContext): ProfileHandlers {
         if (!r.ok) return refuse(r.error);
         const rep = r.value;
         // Testing another account says nothing about the one the desk works with: online stays as it is.
-        ctx.learnFrom(rep.error ?? null, name, { network: name === ctx.activeProfileName() });
+        ctx.learnFrom(rep.error ?? null, name, { network: name === ctx.activeProfileName(), via: 'test' });
         const messages = [
           ...(rep.error ? [rep.error.message] : []),
           ...(demo

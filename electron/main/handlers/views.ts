@@ -25,11 +25,39 @@ import {
   WARNINGS,
 } from '../../core/idcard';
 import type { Finding, OrderFacts } from '../../core/orders/types';
+import type { AccountBadge, SessionHealth } from '../../core/rules';
 import type { Preferences } from '../../core/settings/schema';
 import { needsReauthFor, type ProfileView } from '../../core/settings/store';
 import type { RecordFlag, RecordQuery, StoredRecord } from '../../core/vault/types';
 
-export function profileView(p: ProfileView): ProfileViewDto {
+/** The last time the gateway answered about an account's credentials (kept in main, per profile). */
+export interface AccountCheck {
+  at: string;
+  via: 'test' | 'lookup';
+  result: 'ok' | 'signature-refused';
+}
+
+/**
+ * What a gateway answer says about the account's key and signature (`null` error: success): they
+ * passed, they were refused, or nothing (a network failure, throttling, a refused session, which
+ * the session's health already tells).
+ */
+export function checkResultOf(error: Pick<ClearanceError, 'reason'> | null): AccountCheck['result'] | null {
+  if (!error || error.reason === 'business' || error.reason === 'argument-invalid') return 'ok';
+  if (error.reason === 'signature-invalid' || error.reason === 'app-key-invalid') return 'signature-refused';
+  return null;
+}
+
+/** The badge: a session that cannot work says so first; then a refused signature; then "not tested". */
+export function accountBadge(health: SessionHealth, check: AccountCheck | undefined): AccountBadge {
+  if (health === 'missing' || health === 'expired' || health === 'needs-reauth') return health;
+  if (!check) return 'untested';
+  if (check.result === 'signature-refused') return 'signature-refused';
+  return health;
+}
+
+export function profileView(p: ProfileView, check?: AccountCheck): ProfileViewDto {
+  const health = p.health ?? 'missing';
   return {
     name: p.name,
     displayName: p.displayName,
@@ -41,7 +69,9 @@ export function profileView(p: ProfileView): ProfileViewDto {
     qps: p.qps,
     hasSecret: p.hasSecret === true,
     hasSession: p.hasSession === true,
-    health: p.health ?? 'missing',
+    health,
+    badge: accountBadge(health, check),
+    lastCheck: check ? { at: check.at, via: check.via } : null,
     isDefault: p.isDefault,
     redirectUri: p.redirectUri ?? null,
     hasRefreshToken: p.hasRefreshToken === true,

@@ -60,9 +60,13 @@ export function StatusBar({
             ) : (
               <strong>{profile.displayName}</strong>
             )}
-            <span className={`health health-${profile.health}`} data-health={profile.health}>
+            <span
+              className={`health health-${profile.badge}`}
+              data-health={profile.health}
+              data-badge={profile.badge}
+            >
               <span className="badge-dot" aria-hidden="true" />
-              {t.health[profile.health]}
+              {t.badge[profile.badge]}
             </span>
             {profile.health === 'expiring' && profile.sessionDaysLeft !== null && (
               <span className="status-expiry" data-testid="session-days-left">

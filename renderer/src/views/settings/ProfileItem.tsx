@@ -28,6 +28,8 @@ export function ProfileItem({
     setTested(null);
     const r = await testing.run(() => invoke('profile.test', { name: p.name }));
     if (r) setTested(r);
+    // The badge shows what the test found.
+    await onChanged();
   };
 
   const use = async () => {
@@ -66,7 +68,9 @@ export function ProfileItem({
           <strong>{p.displayName}</strong>
           <span className="muted mono">{p.name}</span>
           {p.isDefault && <span className="tag tag-default">{t.settings.isDefault}</span>}
-          <span className={`tag health-${p.health}`}>{t.health[p.health]}</span>
+          <span className={`tag health-${p.badge}`} data-badge={p.badge}>
+            {t.badge[p.badge]}
+          </span>
         </div>
         <div className="profile-meta">
           <span>
