@@ -573,6 +573,8 @@ export const CHANNELS = {
     reply: reply<AuditRow[]>(),
   },
   'vault.purge': { request: empty, reply: reply<{ records: number; images: number; audit: number }>() },
+  /** How many records a purge now would delete (older than the retention period), before asking. */
+  'vault.purgePreview': { request: empty, reply: reply<{ records: number; retentionDays: number }>() },
 
   'team.status': { request: empty, reply: reply<TeamView>() },
   'team.sync': { request: empty, reply: reply<TeamView>() },

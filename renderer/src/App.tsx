@@ -4,7 +4,7 @@ import { type ClearanceError, invoke, type Lang, subscribe } from './api';
 import { ExportDone } from './components/ExportDone';
 import { ConfirmDialog, Modal } from './components/Modal';
 import { StatusBar } from './components/StatusBar';
-import { I18nContext, makeI18n, useI18n } from './i18n';
+import { errorTitle, I18nContext, makeI18n, useI18n } from './i18n';
 import type { RecentScan } from './problems';
 import {
   AppContext,
@@ -158,7 +158,7 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
       view,
       go,
       notify,
-      notifyError: (e) => notify('error', `${t.errors.kinds[e.kind]}: ${pick(e.message)}`),
+      notifyError: (e) => notify('error', `${errorTitle(t, e)}: ${pick(e.message)}`),
       confirm: (req) => new Promise<boolean>((resolve) => setConfirmReq({ ...req, resolve })),
       openExport: (ids) => setExportFor(ids),
       lookupInput,

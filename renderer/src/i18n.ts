@@ -174,6 +174,13 @@ const zh = {
       cancelled: '操作已取消，可以重新开始。',
       internal: '请重试；若持续出现，请联系支持并提供请求编号。',
     } satisfies Record<ErrorKind, string>,
+    /** Failures that are not about an order id get a heading (and a next step) of their own. */
+    reasons: {
+      'export-watermark-invalid': {
+        title: '水印文字不可用',
+        next: '请到“设置 → 偏好”修改水印文字并保存，然后重新导出。',
+      },
+    } as Record<string, { title: string; next: string } | undefined>,
     waitFor: (n: number) => `请等待 ${n} 秒后重试`,
     canRetry: '现在可以重试',
     openSettings: '打开设置',
@@ -372,6 +379,10 @@ const zh = {
     purge: '立即清理过期数据',
     purgeTitle: '立即按保留期限清理？',
     purgeBody: '超过保留天数的记录、照片和审计日志会被永久删除。',
+    purgeCount: (n: number, days: number) =>
+      n === 0
+        ? `没有超过 ${days} 天保留期限的记录；照片和审计日志仍按各自的期限清理。`
+        : `将永久删除 ${n} 条超过 ${days} 天保留期限的记录（及其照片），过期的审计日志也会删除。`,
     purged: (r: number, i: number, a: number) => `已清理 ${r} 条记录、${i} 张照片、${a} 条审计日志`,
     audit: '审计日志',
     auditAction: '操作',
@@ -656,6 +667,12 @@ const en: Dict = {
       cancelled: 'The operation was cancelled; you can start it again.',
       internal: 'Try again; if it persists, contact support with the request id.',
     },
+    reasons: {
+      'export-watermark-invalid': {
+        title: 'The watermark cannot be used',
+        next: 'Change the watermark text in Settings → Preferences, save, then export again.',
+      },
+    },
     waitFor: (n) => `Wait ${n} s before trying again`,
     canRetry: 'You can try again now',
     openSettings: 'Open Settings',
@@ -858,6 +875,10 @@ const en: Dict = {
     purge: 'Purge now',
     purgeTitle: 'Purge by the retention periods now?',
     purgeBody: 'Records, images and audit entries older than their retention period are deleted for good.',
+    purgeCount: (n, days) =>
+      n === 0
+        ? `No record is older than the ${days}-day retention period; images and audit entries are still purged by their own periods.`
+        : `${n} ${n === 1 ? 'record' : 'records'} older than the ${days}-day retention period (with their images) will be deleted for good, and audit entries past theirs.`,
     purged: (r, i, a) => `Purged ${r} records, ${i} images, ${a} audit entries`,
     audit: 'Audit log',
     auditAction: 'Action',
@@ -1055,4 +1076,14 @@ export function duration(lang: Lang, seconds: number): string {
   if (m) parts.push(zhMode ? `${m} 分` : `${m} min`);
   if (!h && (r || !m)) parts.push(zhMode ? `${r} 秒` : `${r} s`);
   return parts.join(' ');
+}
+
+/** An error's heading: its reason's own when it has one (a refused watermark), else its kind's. */
+export function errorTitle(t: Dict, e: { kind: ErrorKind; reason: string }): string {
+  return t.errors.reasons[e.reason]?.title ?? t.errors.kinds[e.kind];
+}
+
+/** An error's next step, by the same rule as its heading. */
+export function errorNext(t: Dict, e: { kind: ErrorKind; reason: string }): string {
+  return t.errors.reasons[e.reason]?.next ?? t.errors.next[e.kind];
 }

@@ -71,3 +71,26 @@ test('language switch: English everywhere, remembered across a reload, and back'
   await expect(page.getByRole('navigation', { name: '主要视图' })).toBeVisible();
   await shot(page, testInfo);
 });
+
+test('a refused watermark has its own heading and goes once the text is fixed; purge says how many records it deletes', async ({
+  page,
+}) => {
+  await expect(page.getByRole('textbox', { name: /订单号/ })).toBeFocused();
+  await page.keyboard.press('Alt+4');
+  const watermark = prefs(page).getByLabel('导出与打印的水印文字');
+  await watermark.fill('样本 无效');
+  await prefs(page).getByRole('button', { name: '保存偏好' }).click();
+  const refusal = prefs(page).getByRole('alert');
+  await expect(refusal).toContainText('水印文字不可用');
+  await expect(refusal).not.toContainText('订单号有误');
+  await watermark.fill('仅限报关');
+  await expect(refusal).toHaveCount(0);
+  await prefs(page).getByRole('button', { name: '保存偏好' }).click();
+  await expect(page.getByText('已保存').first()).toBeVisible();
+
+  await prefs(page).getByRole('button', { name: '立即清理过期数据' }).click();
+  const ask = page.getByRole('dialog');
+  await expect(ask).toContainText(/没有超过 \d+ 天保留期限的记录/);
+  await ask.getByRole('button', { name: '取消' }).click();
+  await expect(ask).toHaveCount(0);
+});

@@ -3,7 +3,9 @@ import type { Handlers } from '../ipc';
 import type { BackendContext } from './context';
 import { guard } from './reply';
 
-type AuditHandlers = Pick<Handlers, 'audit.list' | 'vault.purge'>;
+type AuditHandlers = Pick<Handlers, 'audit.list' | 'vault.purge' | 'vault.purgePreview'>;
+
+const DAY_MS = 86_400_000;
 
 export function auditHandlers(ctx: BackendContext): AuditHandlers {
   return {
@@ -21,6 +23,21 @@ export function auditHandlers(ctx: BackendContext): AuditHandlers {
           limit: q.limit,
         }),
       ),
+    'vault.purgePreview': () =>
+      guard(async () => {
+        const vault = await ctx.openVault();
+        const retentionDays = ctx.settings.preferences().retentionDays;
+        // The purge's own cut: records fetched before now minus the retention period (fetchedTo is inclusive).
+        const cut = ctx.clock().getTime() - retentionDays * DAY_MS;
+        const page = vault.search({
+          fetchedTo: new Date(cut - 1).toISOString(),
+          sort: 'fetchedAt',
+          order: 'asc',
+          offset: 0,
+          limit: 1,
+        });
+        return { records: page.total, retentionDays };
+      }),
     'vault.purge': () =>
       guard(async () => {
         await ctx.openVault();

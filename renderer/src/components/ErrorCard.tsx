@@ -1,6 +1,6 @@
 import { useContext, useEffect, useState } from 'react';
 import type { ClearanceError } from '../api';
-import { useI18n } from '../i18n';
+import { errorNext, errorTitle, useI18n } from '../i18n';
 import { AppContext } from '../state';
 import { AuthorizeDialog } from './AuthorizeDialog';
 
@@ -87,13 +87,13 @@ export function ErrorCard({
             {t.errors.title}
             {orderText ? ` · ${orderText}` : ''}
           </p>
-          <h2 className="error-title">{t.errors.kinds[error.kind]}</h2>
+          <h2 className="error-title">{errorTitle(t, error)}</h2>
         </div>
       </header>
       <p className="error-message">{message.text}</p>
       <p className="error-next">
         <strong>→ </strong>
-        {t.errors.next[error.kind]}
+        {errorNext(t, error)}
       </p>
       {error.kind === 'throttled' && error.retryAfterSeconds ? (
         <p className="countdown" aria-live="polite">

@@ -139,3 +139,16 @@ describe('technical codes in a message', () => {
     expect(splitTechnical('没有该订单的清关信息。')).toEqual({ text: '没有该订单的清关信息。', codes: [] });
   });
 });
+
+describe('a failure that is not about an order id', () => {
+  it('a refused watermark reads as a watermark problem, with its own next step, in both languages', () => {
+    const wm = error('invalid-input', { reason: 'export-watermark-invalid' });
+    show(wm);
+    expect(screen.getByRole('heading').textContent).toBe('水印文字不可用');
+    expect(screen.getByText(/设置 → 偏好.*水印/)).toBeTruthy();
+    cleanup();
+    show(wm, 'en-US');
+    expect(screen.getByRole('heading').textContent).toBe('The watermark cannot be used');
+    expect(screen.queryByText('Check the order id')).toBeNull();
+  });
+});

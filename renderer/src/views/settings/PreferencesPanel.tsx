@@ -3,7 +3,7 @@ import type { Preferences } from '../../../../electron/contract';
 import { FIELD, RETENTION } from '../../../../electron/core/rules';
 import { invoke, type Lang } from '../../api';
 import { useAction } from '../../hooks/useAction';
-import { useI18n } from '../../i18n';
+import { errorTitle, useI18n } from '../../i18n';
 import { beepProblem, problemSoundOn, setProblemSound } from '../../sound';
 import { useApp } from '../../state';
 import { NumberField } from './fields';
@@ -28,9 +28,13 @@ export function PreferencesPanel() {
   const app = useApp();
   const prefs = app.status.preferences;
   const [d, setD] = useState<PrefDraft>(() => prefDraft(prefs));
-  const { busy, error, run } = useAction();
+  const { busy, error, run, setError } = useAction();
   const [sound, setSound] = useState(problemSoundOn);
-  const set = <K extends keyof PrefDraft>(k: K, v: PrefDraft[K]) => setD((cur) => ({ ...cur, [k]: v }));
+  const set = <K extends keyof PrefDraft>(k: K, v: PrefDraft[K]) => {
+    setD((cur) => ({ ...cur, [k]: v }));
+    // A refused watermark's message goes once the text is being fixed.
+    if (k === 'watermarkText' && error?.reason === 'export-watermark-invalid') setError(null);
+  };
 
   const setLanguage = async (language: Lang) => {
     const r = await invoke('settings.setPreferences', { language });
@@ -57,9 +61,11 @@ export function PreferencesPanel() {
   };
 
   const purge = async () => {
+    const preview = await invoke('vault.purgePreview', {});
+    if (!preview.ok) return app.notifyError(preview.error);
     const yes = await app.confirm({
       title: t.settings.purgeTitle,
-      body: t.settings.purgeBody,
+      body: `${t.settings.purgeCount(preview.value.records, preview.value.retentionDays)} ${t.settings.purgeBody}`,
       confirmLabel: t.settings.purge,
       danger: true,
     });
@@ -148,7 +154,7 @@ export function PreferencesPanel() {
         </div>
         {error && (
           <p className="inline-error" role="alert">
-            <strong>{t.errors.kinds[error.kind]}</strong> — {pick(error.message)}
+            <strong>{errorTitle(t, error)}</strong> — {pick(error.message)}
           </p>
         )}
         <div className="toolbar">
