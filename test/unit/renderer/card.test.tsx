@@ -195,6 +195,16 @@ describe('clearance card', () => {
     expect(within(article).queryByRole('list')).toBeNull();
   });
 
+  it('shows its times in Beijing time and says so, as the PDF does, whatever the machine zone', async () => {
+    fakeBackend();
+    render(<App />);
+    const article = await lookUp('1000000000000001');
+    const times = [...article.querySelectorAll('time')].map((el) => el.textContent ?? '');
+    expect(times.length).toBeGreaterThan(0);
+    // 03:04 UTC is 11:04 in Beijing.
+    for (const text of times) expect(text).toMatch(/11:04.*北京时间$/);
+  });
+
   it('names a character beyond the bundled font by its code point when revealed', async () => {
     fakeBackend();
     render(<App />);
