@@ -573,6 +573,19 @@ export const CHANNELS = {
     reply: reply<AuditRow[]>(),
   },
   'vault.purge': { request: empty, reply: reply<{ records: number; images: number; audit: number }>() },
+  /**
+   * The audit search's table as an Excel file (the core's XLSX writer: every cell text), where the
+   * user chooses; the page sends the rows as it shows them (in its language), never a path.
+   */
+  'audit.exportXlsx': {
+    request: z
+      .object({
+        headers: z.array(z.string().max(100)).min(1).max(12),
+        rows: z.array(z.array(z.string().max(20_000)).max(12)).max(1000),
+      })
+      .strict(),
+    reply: reply<{ written: boolean; rows: number; fileName: string | null }>(),
+  },
   /** How many records a purge now would delete (older than the retention period), before asking. */
   'vault.purgePreview': { request: empty, reply: reply<{ records: number; retentionDays: number }>() },
 

@@ -177,7 +177,9 @@ if (!app.requestSingleInstanceLock()) {
                 filters: [
                   kind === 'zip'
                     ? { name: 'ZIP', extensions: ['zip'] }
-                    : { name: 'PDF', extensions: ['pdf'] },
+                    : kind === 'xlsx'
+                      ? { name: 'Excel', extensions: ['xlsx'] }
+                      : { name: 'PDF', extensions: ['pdf'] },
                 ],
               });
               return r.canceled ? null : (r.filePath ?? null);

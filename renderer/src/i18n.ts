@@ -395,6 +395,8 @@ const zh = {
     auditHost: '电脑',
     auditUntil: '截止日期',
     auditExportCsv: '导出 CSV',
+    auditExportXlsx: '导出 Excel',
+    auditExported: (n: number, file: string) => `已导出 ${n} 条审计记录到 ${file}`,
     auditCount: (n: number) => `共 ${n} 条`,
     detailKeys: {
       channel: '来源',
@@ -892,6 +894,8 @@ const en: Dict = {
     auditHost: 'Computer',
     auditUntil: 'Until',
     auditExportCsv: 'Export CSV',
+    auditExportXlsx: 'Export Excel',
+    auditExported: (n, file) => `Exported ${n} audit ${n === 1 ? 'entry' : 'entries'} to ${file}`,
     auditCount: (n) => `${n} entries`,
     detailKeys: {
       channel: 'From',

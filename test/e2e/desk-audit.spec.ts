@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -10,6 +11,7 @@ const LIU_ID = '310115199003074528';
 
 test("an auditor finds a person's entries by the full ID number after the record was deleted, and exports them", async ({
   page,
+  desk,
 }) => {
   await expect(box(page)).toBeFocused();
   await page.keyboard.type(LIU_ORDER);
@@ -54,4 +56,21 @@ test("an auditor finds a person's entries by the full ID number after the record
   expect(csv.trim().split('\r\n')).toHaveLength(4);
   expect(csv).toContain(LIU_ORDER);
   expect(csv).not.toContain(LIU_ID);
+
+  // The same table as an Excel file, written by the core's XLSX writer where the user chose.
+  await audit.getByRole('button', { name: '导出 Excel' }).click();
+  await expect(page.getByText(/已导出 3 条审计记录到 audit-.*\.xlsx/)).toBeVisible();
+  const dir = join(desk.dataDir, 'exports');
+  const name = readdirSync(dir).find((f) => /^audit-.*\.xlsx$/.test(f));
+  expect(name).toBeDefined();
+  const { default: ExcelJS } = await import('exceljs');
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(join(dir, name as string));
+  const sheet = book.worksheets[0];
+  expect(sheet?.rowCount).toBe(4);
+  expect(String(sheet?.getRow(1).getCell(1).value)).toBe('时间');
+  const text = JSON.stringify(sheet?.getSheetValues());
+  expect(text).toContain(LIU_ORDER);
+  expect(text).toContain('显示完整信息');
+  expect(text).not.toContain(LIU_ID);
 });

@@ -79,7 +79,11 @@ function csvWriter(tmpPath: string, headers: string[]): ManifestWriter {
   };
 }
 
-function xlsxWriter(tmpPath: string, columns: { header: string; width: number }[]): ManifestWriter {
+function xlsxWriter(
+  tmpPath: string,
+  columns: { header: string; width: number }[],
+  sheetName = '清关清单 Manifest',
+): ManifestWriter {
   const rows: { id: string; cells: string[] }[] = [];
   let stream: WriteStream | undefined;
   return {
@@ -97,7 +101,7 @@ function xlsxWriter(tmpPath: string, columns: { header: string; width: number }[
         useSharedStrings: false,
       });
       book.creator = 'Clearance Desk';
-      const sheet = book.addWorksheet('清关清单 Manifest', { views: [{ state: 'frozen', ySplit: 1 }] });
+      const sheet = book.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
       // numFmt '@' keeps a cell text even when someone retypes it in Excel.
       sheet.columns = columns.map((c, i) => ({
         header: c.header,
@@ -128,15 +132,17 @@ export function manifestFormat(path: string): ManifestFormat | undefined {
   return m ? ((m[1] as string).toLowerCase() as ManifestFormat) : undefined;
 }
 
+/** `sheetName` names the XLSX worksheet (another table than the manifest: the audit log). */
 export function openManifest(
   format: ManifestFormat,
   tmpPath: string,
   columns: { header: string; width: number }[],
+  sheetName?: string,
 ): ManifestWriter {
   return format === 'csv'
     ? csvWriter(
         tmpPath,
         columns.map((c) => c.header),
       )
-    : xlsxWriter(tmpPath, columns);
+    : xlsxWriter(tmpPath, columns, sheetName);
 }

@@ -24,7 +24,7 @@ export interface BackendHost {
   imageUrl(orderId: string, side: ImageSide): string;
   emit<E extends EventName>(event: E, payload: EventPayloads[E]): void;
   /** Where to save an export (a dialog in the app); null when the user cancelled. */
-  chooseExportTarget(kind: 'pdf' | 'zip' | 'folder', suggestedName: string): Promise<string | null>;
+  chooseExportTarget(kind: 'pdf' | 'zip' | 'xlsx' | 'folder', suggestedName: string): Promise<string | null>;
   chooseImportFile(): Promise<string | null>;
   /** Open a URL in the system browser (the authorize page only; checked before it is called). */
   openExternal?(url: string): Promise<void>;

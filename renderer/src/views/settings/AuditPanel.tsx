@@ -3,6 +3,7 @@ import type { AuditRow, RequestOf } from '../../../../electron/contract';
 import { AUDIT_ACTIONS } from '../../../../electron/core/rules';
 import { type ClearanceError, invoke } from '../../api';
 import { useI18n } from '../../i18n';
+import { useApp } from '../../state';
 
 type AuditAction = NonNullable<RequestOf<'audit.list'>['action']>;
 const ACTIONS: readonly AuditAction[] = AUDIT_ACTIONS;
@@ -40,6 +41,7 @@ const csvCell = (v: string) => (/[",\n\r]/.test(v) || /^[=+\-@]/.test(v) ? `"${v
 /** The audit log: search by action, order id (start or end), full ID number, user, computer and dates. */
 export function AuditPanel() {
   const { t, dateTime, pick } = useI18n();
+  const app = useApp();
   const [f, setF] = useState<Filter>(EMPTY);
   const [rows, setRows] = useState<AuditRow[] | null>(null);
   const [error, setError] = useState<ClearanceError | null>(null);
@@ -65,25 +67,35 @@ export function AuditPanel() {
       .map(([k, v]) => `${t.settings.detailKeys[k] ?? k}: ${t.settings.detailValues[String(v)] ?? String(v)}`)
       .join(' · ');
 
+  /** The search's result as a table, in the UI's language: what both exports write. */
+  const table = (list: AuditRow[]) => {
+    const c = t.settings.auditCols;
+    return {
+      headers: [c.at, c.action, c.orders, c.user, t.settings.auditHost, c.profile, c.detail],
+      rows: list.map((r) => [
+        r.at,
+        actionName(r.action),
+        r.orderIds.join(' '),
+        r.osUser,
+        r.host,
+        r.profile ?? '',
+        detailText(r.detail),
+      ]),
+    };
+  };
+
+  const exportXlsx = async () => {
+    if (!rows) return;
+    const r = await invoke('audit.exportXlsx', table(rows));
+    if (!r.ok) app.notifyError(r.error);
+    else if (r.value.written && r.value.fileName)
+      app.notify('success', t.settings.auditExported(r.value.rows, r.value.fileName));
+  };
+
   const exportCsv = () => {
     if (!rows) return;
-    const c = t.settings.auditCols;
-    const lines = [
-      [c.at, c.action, c.orders, c.user, t.settings.auditHost, c.profile, c.detail].map(csvCell).join(','),
-      ...rows.map((r) =>
-        [
-          r.at,
-          actionName(r.action),
-          r.orderIds.join(' '),
-          r.osUser,
-          r.host,
-          r.profile ?? '',
-          detailText(r.detail),
-        ]
-          .map(csvCell)
-          .join(','),
-      ),
-    ];
+    const { headers, rows: cells } = table(rows);
+    const lines = [headers.map(csvCell).join(','), ...cells.map((line) => line.map(csvCell).join(','))];
     // A byte-order mark, so that Excel reads the Chinese text as UTF-8.
     const blob = new Blob([`\uFEFF${lines.join('\r\n')}\r\n`], { type: 'text/csv;charset=utf-8' });
     const a = document.createElement('a');
@@ -102,6 +114,9 @@ export function AuditPanel() {
         <span className="spacer" />
         <button type="button" className="button" onClick={exportCsv} disabled={!rows || rows.length === 0}>
           {t.settings.auditExportCsv}
+        </button>
+        <button type="button" className="button" onClick={exportXlsx} disabled={!rows || rows.length === 0}>
+          {t.settings.auditExportXlsx}
         </button>
         <button type="button" className="button" onClick={() => void load()}>
           {t.card.refresh}
