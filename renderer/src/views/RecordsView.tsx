@@ -6,6 +6,7 @@ import { ExpiryBadge } from '../components/ExpiryBadge';
 import { FindingFilter } from '../components/FindingFilter';
 import { useI18n } from '../i18n';
 import { useApp } from '../state';
+import { ANY_DATE, type DateChoice, DateFilter, dateRange } from './records/DateFilter';
 
 const PAGE = 200;
 const ROW_HEIGHT = 44;
@@ -15,6 +16,8 @@ type Sort = 'fetchedAt' | 'orderId' | 'expiry';
 interface Query {
   text: string;
   flags: RecordFlag[];
+  /** The fetch-date filter, as the search's fetchedFrom / fetchedTo. */
+  range: ReturnType<typeof dateRange>;
   finding: FindingCode | null;
   sort: Sort;
   order: 'asc' | 'desc';
@@ -55,6 +58,7 @@ export function RecordsView() {
   const [idSearch, setIdSearch] = useState<'off' | 'searched' | 'unreachable' | null>(null);
   const [flags, setFlags] = useState<RecordFlag[]>(kept.flags);
   const [finding, setFinding] = useState<FindingCode | null>(null);
+  const [dates, setDates] = useState<DateChoice>(ANY_DATE);
   const [sort, setSort] = useState<{ sort: Sort; order: 'asc' | 'desc' }>(kept.sort);
   // The search survives opening a card and coming back.
   useEffect(() => {
@@ -62,8 +66,8 @@ export function RecordsView() {
   }, [text, flags, sort]);
   const debounced = useDebounced(text.trim(), 250);
   const query: Query = useMemo(
-    () => ({ text: debounced, flags, finding, ...sort }),
-    [debounced, flags, finding, sort],
+    () => ({ text: debounced, flags, finding, range: dateRange(dates), ...sort }),
+    [debounced, flags, finding, dates, sort],
   );
 
   const [total, setTotal] = useState<number | null>(null);
@@ -87,6 +91,7 @@ export function RecordsView() {
       const gen = generation.current;
       const p = (async () => {
         const r = await invoke('records.search', {
+          ...query.range,
           ...(query.text ? { text: query.text } : {}),
           ...(query.flags.length ? { flags: query.flags } : {}),
           ...(query.finding ? { finding: query.finding } : {}),
@@ -172,6 +177,7 @@ export function RecordsView() {
   const selectedIds = async (): Promise<string[]> => {
     if (selection.all) {
       const r = await invoke('records.ids', {
+        ...query.range,
         ...(query.text ? { text: query.text } : {}),
         ...(query.flags.length ? { flags: query.flags } : {}),
         ...(query.finding ? { finding: query.finding } : {}),
@@ -190,7 +196,8 @@ export function RecordsView() {
 
   const exportSelection = async () => {
     if (selectedCount === 0) return;
-    const unfiltered = !query.text && query.flags.length === 0 && !query.finding;
+    const unfiltered =
+      !query.text && query.flags.length === 0 && !query.finding && Object.keys(query.range).length === 0;
     app.openExport(selection.all && unfiltered ? 'all' : await selectedIds());
   };
 
@@ -285,7 +292,11 @@ export function RecordsView() {
     </div>
   );
 
-  const filtered = query.text !== '' || query.flags.length > 0 || query.finding !== null;
+  const filtered =
+    query.text !== '' ||
+    query.flags.length > 0 ||
+    query.finding !== null ||
+    Object.keys(query.range).length > 0;
   const activeId = count > 0 ? `record-${active}` : undefined;
 
   return (
@@ -331,6 +342,10 @@ export function RecordsView() {
           {total === null ? t.common.loading : t.records.total(total)}
           {selectedCount > 0 ? ` · ${t.records.selected(selectedCount)}` : ''}
         </span>
+      </div>
+
+      <div className="toolbar toolbar-dates">
+        <DateFilter value={dates} onChange={setDates} />
       </div>
 
       <div className="toolbar toolbar-actions">
