@@ -390,6 +390,8 @@ export const CHANNELS = {
         split: z.number().int().min(1).max(100_000).optional(),
         /** Refuse to export when the order sheet checks found anything. */
         strict: z.boolean().optional(),
+        /** The batch job the orders come from: its failed orders are listed in the manifest with their reason. */
+        batchJob: z.string().max(64).optional(),
       })
       .strict(),
     reply: reply<{ exportId: string } | { cancelledByUser: true }>(),
@@ -426,9 +428,11 @@ export const CHANNELS = {
       .strict(),
     reply: reply<BatchProgress>(),
   },
-  /** A job's order ids in one state (done: to export; failed: to copy or look into), in input order. */
+  /** A job's order ids in one state (done or skipped: to export; failed: to copy or look into), in input order. */
   'batch.doneIds': {
-    request: z.object({ jobId: z.string().max(64), state: z.enum(['done', 'failed']).optional() }).strict(),
+    request: z
+      .object({ jobId: z.string().max(64), state: z.enum(['done', 'failed', 'skipped']).optional() })
+      .strict(),
     reply: reply<{ orderIds: string[] }>(),
   },
   'batch.list': { request: empty, reply: reply<BatchProgress[]>() },

@@ -90,7 +90,7 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
   const [confirmReq, setConfirmReq] = useState<(ConfirmRequest & { resolve: (b: boolean) => void }) | null>(
     null,
   );
-  const [exportFor, setExportFor] = useState<string[] | 'all' | null>(null);
+  const [exportFor, setExportFor] = useState<{ ids: string[] | 'all'; batchJob?: string } | null>(null);
   const [exportProgress, setExportProgress] = useState<ExportProgress | null>(null);
   const [exportDone, setExportDone] = useState<ExportProgress | null>(null);
   const [help, setHelp] = useState(false);
@@ -160,7 +160,8 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
       notify,
       notifyError: (e) => notify('error', `${errorTitle(t, e)}: ${pick(e.message)}`),
       confirm: (req) => new Promise<boolean>((resolve) => setConfirmReq({ ...req, resolve })),
-      openExport: (ids) => setExportFor(ids),
+      openExport: (ids, opts) =>
+        setExportFor({ ids, ...(opts?.batchJob ? { batchJob: opts.batchJob } : {}) }),
       lookupInput,
       focusLookup,
       cardActions,
@@ -328,7 +329,11 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
         {exportDone && <ExportDone done={exportDone} onClose={() => setExportDone(null)} />}
         {exportFor && (
           <Suspense fallback={null}>
-            <ExportDialog orderIds={exportFor} onClose={() => setExportFor(null)} />
+            <ExportDialog
+              orderIds={exportFor.ids}
+              {...(exportFor.batchJob ? { batchJob: exportFor.batchJob } : {})}
+              onClose={() => setExportFor(null)}
+            />
           </Suspense>
         )}
         {help && <HelpPanel onClose={() => setHelp(false)} />}

@@ -40,7 +40,8 @@ export interface AppCtx {
   notify(tone: Notice['tone'], text: string): void;
   notifyError(error: ClearanceError): void;
   confirm(req: ConfirmRequest): Promise<boolean>;
-  openExport(orderIds: string[] | 'all'): void;
+  /** `batchJob`: the orders are a batch's; its failed orders go into the manifest with their reason. */
+  openExport(orderIds: string[] | 'all', opts?: { batchJob?: string }): void;
   lookupInput: RefObject<HTMLInputElement | null>;
   focusLookup(): void;
   /** Set by the card that is showing; read by the global shortcuts. */

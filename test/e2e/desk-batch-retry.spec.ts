@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 
@@ -51,4 +52,22 @@ test('batch follow-up: retry only the failed orders, failed-only view, copy the 
   const fetched = await desk.backend.handlers['audit.list']({ action: 'fetch', limit: 100 });
   // Each good order was stored once: the retry fetched none of them again.
   expect(fetched.ok && fetched.value.map((e) => e.orderIds[0]).sort()).toEqual([...GOOD].sort());
+
+  // Exported for the broker: the manifest lists the failed orders too, with their reason.
+  await page.getByRole('button', { name: '导出已完成的订单' }).click();
+  const dialog = page.getByRole('dialog', { name: '导出' });
+  await expect(dialog).toContainText(`导出 ${GOOD.length} 个订单`);
+  await dialog.getByLabel('清单').selectOption('csv');
+  await dialog.getByRole('button', { name: /导出/ }).last().click();
+  const done = page.getByTestId('export-done');
+  await expect(done).toBeVisible({ timeout: 30_000 });
+  const manifest = (await done.getByRole('listitem').allInnerTexts()).find((f) =>
+    /manifest-.*\.csv$/.test(f),
+  );
+  expect(manifest).toBeDefined();
+  const rows = readFileSync(manifest as string, 'utf8')
+    .trim()
+    .split('\r\n');
+  expect(rows).toHaveLength(1 + GOOD.length + UNKNOWN.length);
+  for (const id of UNKNOWN) expect(rows.find((r) => r.startsWith(id))).toMatch(/未导出.*not exported/);
 });

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { JOB_ID_PATTERN, SqliteJobStore } from '../../core/batch';
+import { batchFailures } from '../../core/batch/failures';
 import { contextLookup, limitsFrom } from '../../core/checks';
 import { openDesk } from '../../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
@@ -86,16 +87,7 @@ function selectBatch(
     .orders(jobId, ['done', 'skipped'])
     .map((o) => o.orderId)
     .filter((id) => vault.get(id) !== undefined);
-  const failed = store.orders(jobId, ['failed']).map((o): FailedOrder => {
-    const e = o.failure
-      ? clearanceError(o.failure.reason, {
-          orderId: o.orderId,
-          ...(o.failure.code !== null ? { code: o.failure.code } : {}),
-          ...(o.failure.subCode !== null ? { subCode: o.failure.subCode } : {}),
-        })
-      : clearanceError('export-failed');
-    return { orderId: o.orderId, reason: e.message };
-  });
+  const failed = batchFailures(store, jobId);
   if (ids.length === 0 && failed.length === 0)
     return { ok: false, error: usage('该批量任务没有可导出的订单', 'the batch job has no order to export') };
   return { ok: true, ids, failed };

@@ -1,6 +1,8 @@
 /** Exports for brokers: the target is chosen in the host's dialog; progress and the result come as events. */
 
 import { dirname, join } from 'node:path';
+import { SqliteJobStore } from '../../core/batch';
+import { batchFailures } from '../../core/batch/failures';
 import { contextLookup, limitsFrom } from '../../core/checks';
 import { ClearanceFailure, clearanceError } from '../../core/errors';
 import { newExportId, runExport } from '../../core/export/run';
@@ -46,6 +48,11 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
         const folder = kind === 'folder' ? target : dirname(target);
         const profile = ctx.activeProfileName();
         const exportId = newExportId(ctx.clock());
+        // A batch's failures go into the manifest (a template with a result column shows them).
+        const batchStore = req.batchJob ? new SqliteJobStore(vault) : undefined;
+        if (req.batchJob && !batchStore?.getJob(req.batchJob))
+          return refuse(clearanceError('usage', { detail: `batch ${req.batchJob}` }));
+        const failed = req.batchJob && batchStore ? batchFailures(batchStore, req.batchJob) : [];
         // The request's own split, else the preference.
         const split =
           req.package || req.mode === 'combined'
@@ -68,6 +75,7 @@ export function exportHandlers(ctx: BackendContext): ExportHandlers & { abortAll
           ...(template ? { template } : {}),
           ...(split ? { split } : {}),
           ...(req.strict ? { strict: true } : {}),
+          ...(failed.length ? { failed } : {}),
           watermark: settings.preferences().watermarkText,
           demoProfiles: settings.demoProfileNames(),
           ...(profile ? { profile } : {}),

@@ -88,7 +88,16 @@ const SHOWN_PROBLEMS = 12;
  * orders whose ID would be refused, then main asks where to save ('export.start'); progress and
  * the list of files written arrive as events.
  */
-export function ExportDialog({ orderIds, onClose }: { orderIds: string[] | 'all'; onClose: () => void }) {
+export function ExportDialog({
+  orderIds,
+  batchJob,
+  onClose,
+}: {
+  orderIds: string[] | 'all';
+  /** The batch job the orders come from: its failed orders are listed in the manifest. */
+  batchJob?: string;
+  onClose: () => void;
+}) {
   const { t } = useI18n();
   const app = useApp();
   const profile = app.status.activeProfile?.name ?? null;
@@ -119,7 +128,14 @@ export function ExportDialog({ orderIds, onClose }: { orderIds: string[] | 'all'
 
   const start = async () => {
     saveChoice(profile, choice);
-    const started = await run(() => invoke('export.start', { orderIds, ...choice, ...packageRequest(pkg) }));
+    const started = await run(() =>
+      invoke('export.start', {
+        orderIds,
+        ...choice,
+        ...packageRequest(pkg),
+        ...(batchJob ? { batchJob } : {}),
+      }),
+    );
     if (started) onClose();
   };
 

@@ -92,10 +92,16 @@ export function BatchView() {
     setJobs((list) => list?.map((j) => (j.jobId === r.value.jobId ? r.value : j)) ?? list);
   };
 
+  // The job's orders with a record (done, or skipped as already stored); its failed ones go into
+  // the manifest with their reason, so the broker sees what is missing.
   const exportDone = async (target: BatchProgress) => {
-    const r = await invoke('batch.doneIds', { jobId: target.jobId, state: 'done' });
-    if (!r.ok) app.notifyError(r.error);
-    else if (r.value.orderIds.length) app.openExport(r.value.orderIds);
+    const ids: string[] = [];
+    for (const state of ['done', 'skipped'] as const) {
+      const r = await invoke('batch.doneIds', { jobId: target.jobId, state });
+      if (!r.ok) return app.notifyError(r.error);
+      ids.push(...r.value.orderIds);
+    }
+    if (ids.length) app.openExport(ids, { batchJob: target.jobId });
   };
 
   const copyFailed = async (target: BatchProgress) => {

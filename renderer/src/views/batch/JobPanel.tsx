@@ -110,7 +110,7 @@ export function JobPanel({
             {t.batch.retryFailed(failed)}
           </button>
         )}
-        <button type="button" className="button" onClick={onExport} disabled={done === 0}>
+        <button type="button" className="button" onClick={onExport} disabled={done + skipped === 0}>
           {t.batch.exportDone}
         </button>
         {failed > 0 && (
