@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
+  BATCH_MIGRATIONS,
   type BatchOptions,
   BatchRun,
   DEFAULT_BATCH_OPTIONS,
@@ -95,6 +96,27 @@ describe('the vault-backed job store', () => {
     expect(both.map((o) => o.seq)).toEqual([45, 46, 47, 48, 49]);
     expect(store.orders(job.id)).toHaveLength(50);
     expect(store.orders(job.id, undefined, { afterSeq: 49 })).toEqual([]);
+  });
+});
+
+describe('the job store upgrade', () => {
+  it('a job written before jobs kept their running time opens with none, its orders intact', () => {
+    const path = join(dir, 'old.db');
+    const key = randomBytes(32).toString('hex');
+    const old = openVault({ path, key });
+    const db = old.extend('batch', BATCH_MIGRATIONS.slice(0, 3));
+    db.prepare(`INSERT INTO batch_jobs (id, created_at, updated_at, profile, status, options, source, invalid, stop_error)
+      VALUES ('20250101-aaaaaa', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'p', 'paused', ?, 'app', '[]', NULL)`).run(
+      JSON.stringify(DEFAULT_BATCH_OPTIONS),
+    );
+    db.prepare(
+      `INSERT INTO batch_orders (job_id, order_id, seq, state, failure, updated_at) VALUES ('20250101-aaaaaa', '3000000000000001', 0, 'pending', NULL, '2025-01-01T00:00:00.000Z')`,
+    ).run();
+    old.close();
+    const reopened = openVault({ path, key });
+    onTestFinished(() => reopened.close());
+    const job = new SqliteJobStore(reopened).getJob('20250101-aaaaaa');
+    expect(job).toMatchObject({ status: 'paused', runMs: 0, calls: 0, counts: { pending: 1 } });
   });
 });
 
