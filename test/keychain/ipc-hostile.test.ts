@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import keytar from 'keytar';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
 import {
   CHANNEL_NAMES,
@@ -86,6 +86,11 @@ beforeAll(async () => {
   }
   await call('profile.use', { name: 'shop1' });
   await call('lookup.get', { input: '3728150192837465928', refresh: false, needImage: false });
+  // The lookup's answer changes the account's badge, announced in the background (reading the
+  // keychain): the tests' snapshots start once it is out.
+  await vi.waitFor(() => expect(wire.some((w) => w.includes('"badge":"ok"'))).toBe(true), {
+    timeout: 10_000,
+  });
 });
 afterAll(async () => {
   await backend?.close();
