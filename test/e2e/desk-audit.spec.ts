@@ -1,10 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { clearanceCard, expect, orderBox, test } from './fixtures';
 
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
-const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
 // 刘洋 in the demo gateway (invented).
 const LIU_ORDER = '2000000000000002';
 const LIU_ID = '310115199003074528';
@@ -13,19 +10,19 @@ test("an auditor finds a person's entries by the full ID number after the record
   page,
   desk,
 }) => {
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   await page.keyboard.type(LIU_ORDER);
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText(LIU_ORDER);
-  await card(page).getByRole('button', { name: '显示完整信息' }).click();
-  await expect(card(page).getByTestId('card-id-number')).toHaveText(LIU_ID);
-  await card(page).getByRole('button', { name: '删除记录' }).click();
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText(LIU_ORDER);
+  await clearanceCard(page).getByRole('button', { name: '显示完整信息' }).click();
+  await expect(clearanceCard(page).getByTestId('card-id-number')).toHaveText(LIU_ID);
+  await clearanceCard(page).getByRole('button', { name: '删除记录' }).click();
   await page.getByRole('dialog').getByRole('button', { name: '删除记录' }).click();
-  await expect(card(page)).toHaveCount(0);
+  await expect(clearanceCard(page)).toHaveCount(0);
   // Another person's lookup, which the search must not return.
   await page.keyboard.type('3728150192837465928');
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText('3728150192837465928');
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText('3728150192837465928');
 
   await page.keyboard.press('Alt+4');
   const audit = page.getByRole('region', { name: '审计日志' });

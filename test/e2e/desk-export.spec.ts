@@ -1,9 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, orderBox, scanAll, test } from './fixtures';
 
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
-const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
 // Expired; bad check digit and expired; fine.
 const ORDERS = ['2000000000000001', '1460536261312998', '2000000000000002'];
 
@@ -11,12 +8,8 @@ test('export dialog: ID problems named first, the broker preset, focus on the ma
   page,
   desk,
 }) => {
-  await expect(box(page)).toBeFocused();
-  for (const id of ORDERS) {
-    await page.keyboard.type(id);
-    await page.keyboard.press('Enter');
-    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
-  }
+  await expect(orderBox(page)).toBeFocused();
+  await scanAll(page, ORDERS);
   await page.keyboard.press('Alt+2');
   const list = page.getByRole('listbox', { name: '记录列表' });
   await expect(list.getByRole('option')).toHaveCount(3);

@@ -1,38 +1,36 @@
 import type { Page, TestInfo } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { clearanceCard, expect, orderBox, test } from './fixtures';
 
 // Demo gateway people are invented (electron/core/demo/samples.ts).
 const WANG = '3728150192837465928';
 const LIU = '2000000000000002';
 
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
-const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
 const shot = async (page: Page, testInfo: TestInfo) =>
   testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' });
 
 test('scanner-style lookup: digits typed fast then Enter, focus comes back for the next scan', async ({
   page,
 }, testInfo) => {
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   await page.keyboard.type(WANG, { delay: 5 });
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText(WANG);
-  await expect(card(page).getByTestId('card-id-number')).toHaveText('1101**********002X');
-  await expect(card(page).getByTestId('card-name')).toHaveText('王*');
-  await expect(card(page).getByText('演示', { exact: true })).toBeVisible();
-  await expect(box(page)).toBeFocused();
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText(WANG);
+  await expect(clearanceCard(page).getByTestId('card-id-number')).toHaveText('1101**********002X');
+  await expect(clearanceCard(page).getByTestId('card-name')).toHaveText('王*');
+  await expect(clearanceCard(page).getByText('演示', { exact: true })).toBeVisible();
+  await expect(orderBox(page)).toBeFocused();
 
   // The next scan replaces the previous text (it is selected), without clicking anywhere.
   await page.keyboard.type(LIU, { delay: 5 });
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText(LIU);
-  await expect(box(page)).toHaveValue(LIU);
-  await expect(card(page).locator('.badge-expiry')).toHaveAttribute('data-status', 'long-term');
-  await expect(card(page).getByRole('img', { name: '人像面' })).toBeVisible();
-  await expect(card(page).getByRole('img', { name: '国徽面' })).toBeVisible();
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText(LIU);
+  await expect(orderBox(page)).toHaveValue(LIU);
+  await expect(clearanceCard(page).locator('.badge-expiry')).toHaveAttribute('data-status', 'long-term');
+  await expect(clearanceCard(page).getByRole('img', { name: '人像面' })).toBeVisible();
+  await expect(clearanceCard(page).getByRole('img', { name: '国徽面' })).toBeVisible();
 
   // The image zoom opens on click and Esc closes it.
-  await card(page)
+  await clearanceCard(page)
     .getByRole('button', { name: /放大查看人像面/ })
     .click();
   await expect(page.getByRole('dialog')).toBeVisible();
@@ -43,12 +41,12 @@ test('scanner-style lookup: digits typed fast then Enter, focus comes back for t
 });
 
 test('reveal shows the full values and is written to the audit log', async ({ page }, testInfo) => {
-  await box(page).fill(WANG);
-  await box(page).press('Enter');
-  await expect(card(page).getByTestId('card-id-number')).toHaveText('1101**********002X');
-  await card(page).getByRole('button', { name: '显示完整信息' }).click();
-  await expect(card(page).getByTestId('card-id-number')).toHaveText('11010519491231002X');
-  await expect(card(page).getByTestId('card-name')).toHaveText('王芳');
+  await orderBox(page).fill(WANG);
+  await orderBox(page).press('Enter');
+  await expect(clearanceCard(page).getByTestId('card-id-number')).toHaveText('1101**********002X');
+  await clearanceCard(page).getByRole('button', { name: '显示完整信息' }).click();
+  await expect(clearanceCard(page).getByTestId('card-id-number')).toHaveText('11010519491231002X');
+  await expect(clearanceCard(page).getByTestId('card-name')).toHaveText('王芳');
   await shot(page, testInfo);
 
   // Alt+4 opens Settings; the audit viewer filtered to reveals lists this order.
@@ -78,8 +76,8 @@ const ERROR_CASES: [string, string, string][] = [
 
 for (const [input, kind, title] of ERROR_CASES) {
   test(`error card for ${kind} (${input})`, async ({ page }, testInfo) => {
-    await box(page).fill(input);
-    await box(page).press('Enter');
+    await orderBox(page).fill(input);
+    await orderBox(page).press('Enter');
     const errorCard = page.locator(`.error-card[data-kind="${kind}"]`);
     await expect(errorCard).toBeVisible({ timeout: 30_000 });
     await expect(errorCard.getByRole('heading')).toHaveText(title);
@@ -87,8 +85,8 @@ for (const [input, kind, title] of ERROR_CASES) {
     if (kind === 'auth') await expect(errorCard.getByRole('button', { name: '打开设置' })).toBeVisible();
     if (kind === 'auth') await expect(errorCard.getByRole('button', { name: '重新授权' })).toBeVisible();
     if (kind === 'invalid-input' && input === 'abc')
-      await expect(box(page)).toHaveAttribute('aria-invalid', 'true');
-    await expect(box(page)).toBeFocused();
+      await expect(orderBox(page)).toHaveAttribute('aria-invalid', 'true');
+    await expect(orderBox(page)).toBeFocused();
     await shot(page, testInfo);
   });
 }

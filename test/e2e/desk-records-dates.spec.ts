@@ -1,8 +1,5 @@
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, orderBox, scanAll, test } from './fixtures';
 
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
-const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
 const ORDERS = ['2000000000000002', '2000000000000003', '2000000000000005'];
 /** A Beijing day as YYYY-MM-DD, `offset` days from now. */
 const day = (offset: number) =>
@@ -11,12 +8,8 @@ const day = (offset: number) =>
   );
 
 test('records by fetch date: today, yesterday, a range', async ({ page }) => {
-  await expect(box(page)).toBeFocused();
-  for (const id of ORDERS) {
-    await page.keyboard.type(id);
-    await page.keyboard.press('Enter');
-    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
-  }
+  await expect(orderBox(page)).toBeFocused();
+  await scanAll(page, ORDERS);
   await page.keyboard.press('Alt+2');
   const list = page.getByRole('listbox', { name: '记录列表' });
   const dates = page.getByRole('group', { name: '获取日期（北京时间）' });

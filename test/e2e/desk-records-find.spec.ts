@@ -1,19 +1,12 @@
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { clearanceCard, expect, orderBox, scanAll, test } from './fixtures';
 
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
-const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
 const ORDERS = ['3728150192837465928', '2000000000000002', '2000000000000003', '2000000000000005'];
 
 test('finding records: an order-id suffix, the search kept across opening a card, Shift+↓ from the anchor, 19 digits at 150 %', async ({
   page,
 }) => {
-  await expect(box(page)).toBeFocused();
-  for (const id of ORDERS) {
-    await page.keyboard.type(id);
-    await page.keyboard.press('Enter');
-    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
-  }
+  await expect(orderBox(page)).toBeFocused();
+  await scanAll(page, ORDERS);
   await page.keyboard.press('Alt+2');
   const list = page.getByRole('listbox', { name: '记录列表' });
   const search = page.getByRole('searchbox', { name: '搜索订单号' });
@@ -24,7 +17,7 @@ test('finding records: an order-id suffix, the search kept across opening a card
 
   // Open it, come back: the search is still there.
   await list.getByRole('option').first().dblclick();
-  await expect(card(page).getByTestId('card-order-id')).toHaveText('3728150192837465928');
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText('3728150192837465928');
   await page.keyboard.press('Alt+2');
   await expect(search).toHaveValue('465928');
   await expect(list.getByRole('option')).toHaveCount(1);
@@ -50,12 +43,8 @@ test('finding records: an order-id suffix, the search kept across opening a card
 test('a whole ID number in the search box finds its records exactly, and says the search is audited', async ({
   page,
 }) => {
-  await expect(box(page)).toBeFocused();
-  for (const id of ORDERS) {
-    await page.keyboard.type(id);
-    await page.keyboard.press('Enter');
-    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
-  }
+  await expect(orderBox(page)).toBeFocused();
+  await scanAll(page, ORDERS);
   await page.keyboard.press('Alt+2');
   const list = page.getByRole('listbox', { name: '记录列表' });
   const search = page.getByRole('searchbox', { name: '搜索订单号' });

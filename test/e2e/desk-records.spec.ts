@@ -1,8 +1,6 @@
 import type { Page, TestInfo } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { clearanceCard, expect, orderBox, test } from './fixtures';
 
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
-const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
 const shot = async (page: Page, testInfo: TestInfo) =>
   testInfo.attach('screen', { body: await page.screenshot(), contentType: 'image/png' });
 
@@ -18,9 +16,9 @@ const ORDERS = [
 
 test('records: search as you type, filters, multi-select', async ({ page }, testInfo) => {
   for (const id of ORDERS) {
-    await box(page).fill(id);
-    await box(page).press('Enter');
-    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
+    await orderBox(page).fill(id);
+    await orderBox(page).press('Enter');
+    await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText(id);
   }
   await page.keyboard.press('Alt+2');
   const list = page.getByRole('listbox', { name: '记录列表' });

@@ -1,11 +1,8 @@
-import type { Page } from '@playwright/test';
 import type { AuditRow } from '../../electron/contract';
-import { expect, test } from './fixtures';
+import { clearanceCard, expect, orderBox, test } from './fixtures';
 
 // Generated demo orders: any id matching /^3\d{15}$/ is an invented valid person.
 const ids = Array.from({ length: 20 }, (_, i) => `3${String(101 + i).padStart(15, '0')}`);
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
-const card = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
@@ -14,7 +11,7 @@ test('20 scans interleaved with copy and reveal clicks: each order looked up onc
   desk,
 }) => {
   test.setTimeout(120_000);
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   let copies = 0;
   let reveals = 0;
 
@@ -26,7 +23,7 @@ test('20 scans interleaved with copy and reveal clicks: each order looked up onc
       await page.keyboard.press('Tab');
     } else if (how === 2) {
       // F2-prefixed scanner, with the focus left on a copy button by a keyboard user.
-      await card(page)
+      await clearanceCard(page)
         .getByRole('button', { name: /复制完整证件号/ })
         .focus();
       await page.keyboard.press('F2');
@@ -34,7 +31,7 @@ test('20 scans interleaved with copy and reveal clicks: each order looked up onc
       await page.keyboard.press('Enter');
     } else if (how === 3) {
       // Focus on a copy button, no F2: the digits and the Enter still go to the box.
-      await card(page)
+      await clearanceCard(page)
         .getByRole('button', { name: /复制完整姓名/ })
         .focus();
       await page.keyboard.type(id, { delay: 2 });
@@ -43,33 +40,33 @@ test('20 scans interleaved with copy and reveal clicks: each order looked up onc
       await page.keyboard.type(id, { delay: 2 });
       await page.keyboard.press('Enter');
     }
-    await expect(card(page).getByTestId('card-order-id')).toHaveText(id);
-    await expect(box(page)).toBeFocused();
+    await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText(id);
+    await expect(orderBox(page)).toBeFocused();
 
     // Between scans: a copy click, a reveal click, or a click on an empty area.
     if (i % 3 === 0) {
-      await card(page)
+      await clearanceCard(page)
         .getByRole('button', { name: /复制完整证件号/ })
         .click();
       copies++;
       await expect(page.getByText('已复制完整证件号（已记入审计日志）').first()).toBeVisible();
     } else if (i % 3 === 1) {
-      await card(page).getByRole('button', { name: '显示完整信息' }).click();
+      await clearanceCard(page).getByRole('button', { name: '显示完整信息' }).click();
       reveals++;
-      await expect(card(page).getByRole('button', { name: '隐藏' })).toBeVisible();
+      await expect(clearanceCard(page).getByRole('button', { name: '隐藏' })).toBeVisible();
     } else {
       await page.locator('.card-body').click({ position: { x: 5, y: 5 } });
     }
-    await expect(box(page)).toBeFocused();
+    await expect(orderBox(page)).toBeFocused();
   }
 
   // Closing a dialog also gives the box back.
-  await card(page)
+  await clearanceCard(page)
     .getByRole('button', { name: /放大查看人像面/ })
     .click();
   await expect(page.getByRole('dialog')).toBeVisible();
   await page.keyboard.press('Escape');
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
 
   const audit = await desk.backend.handlers['audit.list']({ limit: 1000 });
   if (!audit.ok) throw new Error(audit.error.kind);
@@ -93,14 +90,14 @@ test('20 scans interleaved with copy and reveal clicks: each order looked up onc
 });
 
 test('F2 then digits at once, from another view: the whole id is looked up', async ({ page }) => {
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   await page.keyboard.press('Alt+2');
   await expect(page.locator('.lookup-view')).toHaveCount(0);
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press('F2');
   await page.keyboard.type('2000000000000001', { delay: 0 });
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText('2000000000000001');
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText('2000000000000001');
 });
 
 test('problems are loud: expired, bad check digit and unknown order in red with the next step; reopen from the strip', async ({
@@ -108,7 +105,7 @@ test('problems are loud: expired, bad check digit and unknown order in red with 
 }) => {
   await page.evaluate(() => localStorage.setItem('clearance.problemSound', '1'));
   await page.reload();
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   const problem = page.getByTestId('problem');
 
   await page.keyboard.type('2000000000000001');
@@ -130,7 +127,7 @@ test('problems are loud: expired, bad check digit and unknown order in red with 
 
   await page.keyboard.type('2000000000000002');
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText('2000000000000002');
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText('2000000000000002');
   await expect(problem).toHaveCount(0);
   await expect(page.locator('body')).toHaveAttribute('data-problem-beeps', '3');
 
@@ -143,20 +140,20 @@ test('problems are loud: expired, bad check digit and unknown order in red with 
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText('1460536261312998');
-  await expect(box(page)).toBeFocused();
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText('1460536261312998');
+  await expect(orderBox(page)).toBeFocused();
 });
 
 test('while a lookup runs the previous card is not shown under the new order id', async ({ page }) => {
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   await page.keyboard.type('2000000000000002');
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText('2000000000000002');
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText('2000000000000002');
   // The network-failure scenario takes a while: the old card must be gone meanwhile.
   await page.keyboard.type('9000000000000104');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('status').filter({ hasText: '正在查询 9000000000000104' })).toBeVisible();
-  await expect(card(page)).toHaveCount(0);
+  await expect(clearanceCard(page)).toHaveCount(0);
   await expect(page.locator('.error-card[data-kind="network"]')).toBeVisible({ timeout: 30_000 });
 });
 
@@ -164,17 +161,17 @@ test('copy from the keyboard: Ctrl+Shift+N and Ctrl+Shift+C copy the full values
   page,
   desk,
 }) => {
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   await page.keyboard.type('2000000000000002');
   await page.keyboard.press('Enter');
-  await expect(card(page).getByTestId('card-order-id')).toHaveText('2000000000000002');
+  await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText('2000000000000002');
   await page.keyboard.press('Control+Shift+C');
   await expect(page.getByText('已复制完整证件号（已记入审计日志）').first()).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('310115199003074528');
   await page.keyboard.press('Control+Shift+N');
   await expect(page.getByText('已复制完整姓名（已记入审计日志）').first()).toBeVisible();
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('刘洋');
-  await expect(box(page)).toBeFocused();
+  await expect(orderBox(page)).toBeFocused();
   const audit = await desk.backend.handlers['audit.list']({ action: 'copy', limit: 100 });
   expect(audit.ok && audit.value.map((r) => r.detail.field).sort()).toEqual(['idNumber', 'name']);
 });

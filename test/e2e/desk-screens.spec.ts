@@ -1,23 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, orderBox, test } from './fixtures';
 
 // Screenshots for the README at a common office laptop size, in both languages.
 const DIR = 'test-results/screens';
 test.use({ viewport: { width: 1366, height: 768 } });
 
-const box = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
 const save = (page: Page, name: string) => page.screenshot({ path: `${DIR}/${name}.png` });
 
 for (const lang of ['zh-CN', 'en-US'] as const) {
   test(`screens at 1366×768 (${lang})`, async ({ page }) => {
     mkdirSync(DIR, { recursive: true });
-    await expect(box(page)).toBeFocused();
+    await expect(orderBox(page)).toBeFocused();
     if (lang === 'en-US') {
       await page.keyboard.press('Alt+4');
       await page.getByLabel('界面语言').selectOption('en-US');
       await page.keyboard.press('Alt+1');
-      await expect(box(page)).toBeFocused();
+      await expect(orderBox(page)).toBeFocused();
     }
     for (const id of ['2000000000000002', '3728150192837465928', '1234567', '2000000000000001']) {
       await page.keyboard.type(id);

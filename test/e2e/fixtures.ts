@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { type Harness, startHarness } from '../harness/harness';
 
 /**
@@ -28,3 +28,17 @@ export const test = base.extend<{ desk: Harness }>({
 });
 
 export { expect };
+
+/** The lookup view's order box, in either language. */
+export const orderBox = (page: Page) => page.getByRole('textbox', { name: /订单号|Order/ });
+/** The clearance card on the lookup view, in either language. */
+export const clearanceCard = (page: Page) => page.getByRole('article', { name: /清关身份卡|Clearance card/ });
+
+/** Scans each order as a scanner does (digits, then Enter) and waits for its card. */
+export async function scanAll(page: Page, orderIds: readonly string[]): Promise<void> {
+  for (const id of orderIds) {
+    await page.keyboard.type(id);
+    await page.keyboard.press('Enter');
+    await expect(clearanceCard(page).getByTestId('card-order-id')).toHaveText(id);
+  }
+}
