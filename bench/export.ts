@@ -238,7 +238,7 @@ function parent(sizes: number[]) {
         metric: `combined PDF of ${n} orders, times faster than Chromium in the same run`,
         value: theirs / ours,
         unit: '×',
-        target: '≥ 10×',
+        ...(n === 1000 ? { target: '≥ 10×' } : {}),
       });
   }
   record('export', figures);

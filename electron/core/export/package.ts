@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
+import { WRITE_BUFFER_BYTES } from './staging';
 
 const PENDING_LIMIT = 4 * 1024 * 1024;
 
@@ -18,7 +19,7 @@ export class PackageOut {
   private readonly mtime: Date;
   constructor(tmpPath: string, at: Date) {
     this.mtime = at;
-    this.file = createWriteStream(tmpPath, { mode: 0o600 });
+    this.file = createWriteStream(tmpPath, { mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES });
     this.file.on('error', (err) => {
       this.error ??= err;
     });

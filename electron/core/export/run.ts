@@ -30,7 +30,7 @@ import {
   renderOrderPage,
   validateOnExportDay,
 } from './page';
-import { checkFolderTarget, checkTarget, Staging, sweepPartials } from './staging';
+import { checkFolderTarget, checkTarget, Staging, sweepPartials, WRITE_BUFFER_BYTES } from './staging';
 import {
   BUILT_IN_TEMPLATES,
   type ExportTemplate,
@@ -137,7 +137,7 @@ class PdfOut {
         CreationDate: at,
       },
     });
-    this.stream = createWriteStream(tmpPath, { mode: 0o600 });
+    this.stream = createWriteStream(tmpPath, { mode: 0o600, highWaterMark: WRITE_BUFFER_BYTES });
     // A write error (full disk) is kept and raised at the next drain or close, never left unhandled.
     this.stream.on('error', (err) => {
       this.error ??= err;

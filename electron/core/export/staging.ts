@@ -10,6 +10,14 @@ import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, st
 import { basename, dirname, join } from 'node:path';
 import { ClearanceFailure, clearanceError } from '../errors';
 
+/**
+ * The output files' write buffer. With the default 16 KB, pdfkit's many small chunks each became
+ * a write of their own and the export waited on the disk between pages (1,000 orders: 1.9 s, of
+ * which a third idle); with 1 MB the writes keep pace with the pages (1.1 s). Memory is bounded by
+ * PENDING_LIMIT either way.
+ */
+export const WRITE_BUFFER_BYTES = 1024 * 1024;
+
 /** `.<final name>.cd-<pid>-<8 hex>.partial`: the only files the sweep ever removes. */
 export const PARTIAL_PATTERN = /^\..+\.cd-(\d{1,10})-[0-9a-f]{8}\.partial$/;
 
