@@ -1,8 +1,9 @@
-// `npm run bench [names…]`: every benchmark script in bench/, one after the other. Each prints its
-// figures and hands them (bench/report.ts) to this runner, which writes bench/results.md (the
-// table the README shows) and bench/results.json, with a description of the machine.
+// `npm run bench [names…]`: every benchmark script in bench/ (or those whose name contains one of
+// `names`), one after the other. Each prints its figures and hands them (bench/report.ts) to this
+// runner, which writes bench/results.md (the table the README shows) and bench/results.json, with
+// a description of the machine. A bench not run this time keeps its last figures and their date.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, platform, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -22,9 +23,15 @@ for (const f of scripts) {
   if (r.status !== 0) process.exitCode = 1;
 }
 
-const benches = readdirSync(resultsDir)
+const at = new Date().toISOString();
+const fresh = readdirSync(resultsDir)
   .sort()
-  .map((f) => JSON.parse(readFileSync(join(resultsDir, f), 'utf8')));
+  .map((f) => ({ ...JSON.parse(readFileSync(join(resultsDir, f), 'utf8')), at }));
+const resultsFile = new URL('results.json', here);
+const kept = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).benches : [];
+const benches = [...kept.filter((b) => !fresh.some((f) => f.bench === b.bench)), ...fresh].sort((a, b) =>
+  a.bench.localeCompare(b.bench),
+);
 const cpu = cpus();
 const machine = {
   cpu: cpu[0]?.model.trim() ?? 'unknown',
@@ -34,16 +41,18 @@ const machine = {
   node: process.version,
   os: `${platform()} ${release()}`,
 };
-const at = new Date().toISOString();
-writeFileSync(new URL('results.json', here), `${JSON.stringify({ at, machine, benches }, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify({ at, machine, benches }, null, 2)}\n`);
 const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
 const lines = [
   `Measured ${at.slice(0, 10)} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.os}.`,
   '',
-  '| bench | figure | value | target |',
-  '|---|---|---|---|',
+  '| bench | figure | value | target | measured |',
+  '|---|---|---|---|---|',
   ...benches.flatMap((b) =>
-    b.figures.map((f) => `| ${b.bench} | ${f.metric} | ${fmt(f.value)} ${f.unit} | ${f.target ?? ''} |`),
+    b.figures.map(
+      (f) =>
+        `| ${b.bench} | ${f.metric} | ${fmt(f.value)} ${f.unit} | ${f.target ?? ''} | ${(b.at ?? at).slice(0, 10)} |`,
+    ),
   ),
   '',
 ];
