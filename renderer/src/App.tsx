@@ -132,7 +132,12 @@ function Desk({ status, setStatus }: { status: AppStatus; setStatus: (s: AppStat
         if (p.state === 'finished') {
           setExportDone(p);
           for (const w of p.warnings) notify('info', pick(w));
-        } else if (p.state === 'failed') notify('error', t.exportDialog.failed);
+        } else if (p.state === 'failed')
+          // The reason travels as the event's one warning: say it, not only that it failed.
+          notify(
+            'error',
+            p.warnings[0] ? `${t.exportDialog.failed}: ${pick(p.warnings[0])}` : t.exportDialog.failed,
+          );
         else if (p.state === 'cancelled') notify('info', t.exportDialog.cancelled);
       }),
     [notify, t, pick],

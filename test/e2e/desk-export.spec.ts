@@ -46,3 +46,25 @@ test('export dialog: ID problems named first, the broker preset, focus on the ma
   await expect(dialog.getByLabel('清单')).toHaveValue('xlsx');
   await expect(dialog.getByRole('button', { name: /给报关行/ })).toHaveAttribute('aria-pressed', 'true');
 });
+
+test('an export that fails after it started says why (a watermark the font cannot draw)', async ({
+  page,
+}) => {
+  await expect(orderBox(page)).toBeFocused();
+  await scanAll(page, ['2000000000000002']);
+  await page.keyboard.press('Alt+4');
+  const prefs = page.getByRole('region', { name: /偏好|Preferences/ });
+  // Hebrew: a valid watermark text, but the bundled face has no glyph for it.
+  await prefs.getByLabel('导出与打印的水印文字').fill('שלום');
+  await prefs.getByRole('button', { name: '保存偏好' }).click();
+  await expect(page.getByText('已保存').first()).toBeVisible();
+  await page.keyboard.press('Alt+2');
+  const list = page.getByRole('listbox', { name: '记录列表' });
+  await list.getByRole('option').first().click();
+  await page.getByRole('button', { name: /导出所选/ }).click();
+  const dialog = page.getByRole('dialog', { name: '导出' });
+  await dialog.getByRole('button', { name: /^(选择位置并导出|仍然导出)$/ }).click();
+  const notice = page.locator('.notice-error');
+  await expect(notice).toContainText('导出失败');
+  await expect(notice).toContainText('水印');
+});
