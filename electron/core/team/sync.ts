@@ -370,80 +370,71 @@ const link = (db: Database) =>
     audit_head: string | null;
   };
 
-/** Pulls what other desks changed since the last pull; returns the number of rows applied. */
-export async function pull(
+/**
+ * One table of other desks' changes, pulled page by page in seq order. Each page is applied in one
+ * vault transaction with its cursor, so a crash neither applies a row twice nor skips one; a row
+ * sealed under another key is counted and skipped, never half-applied.
+ */
+async function pullTable<R extends { seq: string; desk_id: string }>(
   s: SyncContext,
-): Promise<{ records: number; sheet: number; audit: number; skipped: number }> {
-  let records = 0;
-  let sheet = 0;
-  let audit = 0;
+  t: { select: string; cursor(): number; advance(seq: number): void; apply(row: R): void },
+): Promise<{ applied: number; skipped: number }> {
+  let applied = 0;
   let skipped = 0;
-  let removed = false;
   for (;;) {
-    const since = link(s.db).records_seq;
-    const page = await s.pg.query(
-      `SELECT order_id, seq::text AS seq, desk_id, deleted, profile, first_fetched_at, fetched_at, id_type,
-         request_id, name_enc, id_enc, expiry_enc, raw_enc, front_mime, front_enc, back_mime, back_enc
-       FROM clearance.records WHERE seq > $1 ORDER BY clearance.records.seq LIMIT $2`,
-      [since, PULL_PAGE],
-    );
+    const page = await s.pg.query(t.select, [t.cursor(), PULL_PAGE]);
     if (page.rows.length === 0) break;
-    const rows = page.rows as ServerRecord[];
+    const rows = page.rows as R[];
     s.db
       .transaction(() => {
         for (const r of rows) {
           // This desk's own changes are already here (or superseded by a note still in the outbox).
           if (r.desk_id === s.config.deskId) continue;
           try {
-            applyRow(s, r);
-            if (r.deleted) removed = true;
-            records++;
+            t.apply(r);
+            applied++;
           } catch (err) {
-            // A row sealed under another key is reported by count and skipped, never half-applied.
             if (!(err instanceof ClearanceFailure) || err.error.reason !== 'team-data') throw err;
             skipped++;
           }
         }
-        s.db
-          .prepare('UPDATE team_link SET records_seq = ? WHERE id = 1')
-          .run(Number((rows.at(-1) as ServerRecord).seq));
+        t.advance(Number((rows.at(-1) as R).seq));
       })
       .immediate();
     if (rows.length < PULL_PAGE) break;
   }
-  for (;;) {
-    const since = s.db.prepare('SELECT sheet_seq FROM team_cursors WHERE id = 1').pluck().get() as number;
-    const page = await s.pg.query(
-      `SELECT order_id, seq::text AS seq, desk_id, changed_at, deleted, waybill_enc, consignee_enc, phone_enc,
+  return { applied, skipped };
+}
+
+/** Pulls what other desks changed since the last pull; returns the number of rows applied. */
+export async function pull(
+  s: SyncContext,
+): Promise<{ records: number; sheet: number; audit: number; skipped: number }> {
+  let audit = 0;
+  let removed = false;
+  const records = await pullTable<ServerRecord>(s, {
+    select: `SELECT order_id, seq::text AS seq, desk_id, deleted, profile, first_fetched_at, fetched_at, id_type,
+         request_id, name_enc, id_enc, expiry_enc, raw_enc, front_mime, front_enc, back_mime, back_enc
+       FROM clearance.records WHERE seq > $1 ORDER BY clearance.records.seq LIMIT $2`,
+    cursor: () => link(s.db).records_seq,
+    advance: (seq) => s.db.prepare('UPDATE team_link SET records_seq = ? WHERE id = 1').run(seq),
+    apply: (r) => {
+      applyRow(s, r);
+      if (r.deleted) removed = true;
+    },
+  });
+  const sheet = await pullTable<ServerSheetRow>(s, {
+    select: `SELECT order_id, seq::text AS seq, desk_id, changed_at, deleted, waybill_enc, consignee_enc, phone_enc,
          amount_enc, payment_no_enc, order_time_enc
        FROM clearance.sheet_rows WHERE seq > $1 ORDER BY clearance.sheet_rows.seq LIMIT $2`,
-      [since, PULL_PAGE],
-    );
-    if (page.rows.length === 0) break;
-    const rows = page.rows as ServerSheetRow[];
-    s.db
-      .transaction(() => {
-        for (const r of rows) {
-          if (r.desk_id === s.config.deskId) continue;
-          let facts: OrderFacts | null;
-          try {
-            facts = factsFromRow(s.keys, r);
-          } catch (err) {
-            if (!(err instanceof ClearanceFailure) || err.error.reason !== 'team-data') throw err;
-            skipped++;
-            continue;
-          }
-          applyTeamSheetRow(s.db, r.order_id, facts, new Date(r.changed_at).toISOString());
-          if (!facts) removed = true;
-          sheet++;
-        }
-        s.db
-          .prepare('UPDATE team_cursors SET sheet_seq = ? WHERE id = 1')
-          .run(Number((rows.at(-1) as ServerSheetRow).seq));
-      })
-      .immediate();
-    if (rows.length < PULL_PAGE) break;
-  }
+    cursor: () => s.db.prepare('SELECT sheet_seq FROM team_cursors WHERE id = 1').pluck().get() as number,
+    advance: (seq) => s.db.prepare('UPDATE team_cursors SET sheet_seq = ? WHERE id = 1').run(seq),
+    apply: (r) => {
+      const facts = factsFromRow(s.keys, r);
+      applyTeamSheetRow(s.db, r.order_id, facts, new Date(r.changed_at).toISOString());
+      if (!facts) removed = true;
+    },
+  });
   if (removed) {
     try {
       s.db.pragma('wal_checkpoint(TRUNCATE)');
@@ -480,5 +471,5 @@ export async function pull(
     if (rows.length < PULL_PAGE * 4) break;
   }
   s.db.prepare('UPDATE team_link SET last_sync = ? WHERE id = 1').run(new Date().toISOString());
-  return { records, sheet, audit, skipped };
+  return { records: records.applied, sheet: sheet.applied, audit, skipped: records.skipped + sheet.skipped };
 }
