@@ -16,9 +16,9 @@ import { openDesk } from '../../electron/core/desk';
 import { TEAM_MIGRATIONS } from '../../electron/core/team/schema';
 import { joinTeam, openTeam } from '../../electron/core/team/team';
 import { findByIdNumber } from '../../electron/core/vault/id-search';
-import { runCli, tempDir } from '../support/cli';
+import { cliJson, cliOk, runCli, tempDir } from '../support/cli';
 import { keychainSuite } from '../support/keychain';
-import { PG_AVAILABLE, pgSuite, startPostgres, type TestPostgres } from '../support/postgres';
+import { PG_AVAILABLE, pgSuite, startPostgres, type TestPostgres, teamDeskEnv } from '../support/postgres';
 
 const { suite: keychain } = await keychainSuite('team sheet tests');
 const suite = PG_AVAILABLE ? keychain : pgSuite('team sheet tests');
@@ -41,27 +41,9 @@ const SECRET = {
   payments: ['PAYNO-9911001', 'PAYNO-9911002'],
 };
 
-function envFor(dir: string, who: 'admin' | 'desk'): Record<string, string> {
-  return {
-    CLEARANCE_DATA_DIR: dir,
-    CLEARANCE_GATEWAY: sim.url,
-    CLEARANCE_APP_KEY: sim.credentials.appKey,
-    CLEARANCE_APP_SECRET: sim.credentials.appSecret,
-    CLEARANCE_SESSION: sim.credentials.session,
-    CLEARANCE_LANG: 'en',
-    CLEARANCE_TEAM_PASSWORD_FILE: who === 'admin' ? db.adminPasswordFile : db.deskPasswordFile,
-  };
-}
+const envFor = (dir: string, who: 'admin' | 'desk') => teamDeskEnv(db, dir, who, sim);
 const envA = () => envFor(A, 'admin');
 const envB = () => envFor(B, 'desk');
-
-async function ok(args: string[], env: Record<string, string>, input?: string) {
-  const r = await runCli(args, env, input !== undefined ? { input } : {});
-  expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
-  return r;
-}
-const json = async (args: string[], env: Record<string, string>) =>
-  JSON.parse((await ok([...args, '--json'], env)).stdout);
 
 async function superuser<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const c = new pg.Client({ host: db.socketDir, port: db.port, user: 'postgres', database: 'team' });
@@ -94,10 +76,10 @@ afterAll(async () => {
 
 suite('team mode: the order sheet reaches the other desks', () => {
   it('two desks join', async () => {
-    const init = await json(['team', 'init', '--server', db.adminUrl, '--name', 'desk-a'], envA());
+    const init = await cliJson(['team', 'init', '--server', db.adminUrl, '--name', 'desk-a'], envA());
     db.psql('GRANT clearance_desk TO desk_user;');
     joinCode = init.joinCode;
-    await ok(['team', 'join', '--server', db.deskUrl, '--name', 'desk-b'], envB(), `${joinCode}\n`);
+    await cliOk(['team', 'join', '--server', db.deskUrl, '--name', 'desk-b'], envB(), `${joinCode}\n`);
   });
 
   it('a server of the previous schema: a desk without the rights says so, the owner’s desk upgrades it', async () => {
@@ -109,38 +91,38 @@ suite('team mode: the order sheet reaches the other desks', () => {
     expect(b.code).not.toBe(0);
     expect(b.stderr).toMatch(/older than this release/);
     // Local work goes on meanwhile.
-    await ok(['records', 'list'], envB());
-    await ok(['team', 'sync'], envA());
+    await cliOk(['records', 'list'], envB());
+    await cliOk(['team', 'sync'], envA());
     expect(db.psql('SELECT version FROM clearance.schema_version;').trim()).toBe(
       String(TEAM_MIGRATIONS.length),
     );
-    await ok(['team', 'sync'], envB());
+    await cliOk(['team', 'sync'], envB());
   });
 
   it("desk A's sheet is at desk B: its waybill opens the order there and the checks see its amount", async () => {
-    const imported = await json(['orders', 'import', join(WORK, 'sheet.csv')], envA());
+    const imported = await cliJson(['orders', 'import', join(WORK, 'sheet.csv')], envA());
     expect(imported.new).toBe(2);
-    await ok(['get', WANG], envA());
-    await ok(['get', CHEN], envA());
+    await cliOk(['get', WANG], envA());
+    await cliOk(['get', CHEN], envA());
     const calls = sim.calls.length;
 
-    const card = await json(['get', SECRET.waybills[0] as string], envB());
+    const card = await cliJson(['get', SECRET.waybills[0] as string], envB());
     expect(card.record.orderId).toBe(WANG);
     expect(sim.calls.length).toBe(calls); // the identity came from the team too
 
-    const checked = await json(['check', '--order', CHEN], envB());
+    const checked = await cliJson(['check', '--order', CHEN], envB());
     const codes = checked.findings.map((f: { code: string }) => f.code);
     expect(codes).toContain('over-order-limit'); // ¥5,000.01 on B's copy of the sheet
     expect(codes).not.toContain('no-sheet-row');
-    const sheetOnly = await json(['check', '--sheet'], envB());
+    const sheetOnly = await cliJson(['check', '--sheet'], envB());
     expect(sheetOnly.orders).toBe(2);
   });
 
   it('a forget at desk A removes the sheet row at desk B and empties it on the server', async () => {
-    await ok(['records', 'forget', CHEN], envA());
+    await cliOk(['records', 'forget', CHEN], envA());
     const scan = await runCli(['get', SECRET.waybills[1] as string, '--json'], envB());
     expect(scan.code).toBe(2);
-    const sheetOnly = await json(['check', '--sheet'], envB());
+    const sheetOnly = await cliJson(['check', '--sheet'], envB());
     expect(sheetOnly.orders).toBe(1);
     const row = await superuser((c) =>
       c.query(
@@ -158,7 +140,7 @@ suite('team mode: the order sheet reaches the other desks', () => {
   });
 
   it('records list --id-number: the number from stdin, exact, never echoed, the search audited', async () => {
-    const r = await ok(
+    const r = await cliOk(
       ['records', 'list', '--id-number', '-', '--json'],
       envB(),
       `${WANG_ID.toLowerCase()}\n`,
@@ -167,7 +149,7 @@ suite('team mode: the order sheet reaches the other desks', () => {
     expect(page.rows.map((x: { orderId: string }) => x.orderId)).toEqual([WANG]);
     expect(page.team).toBe('searched');
     expect(r.stdout + r.stderr).not.toContain(WANG_ID);
-    const text = await ok(['records', 'list', '--id-number', '-'], envB(), `${WANG_ID}\n`);
+    const text = await cliOk(['records', 'list', '--id-number', '-'], envB(), `${WANG_ID}\n`);
     expect(text.stdout).toContain(WANG);
     expect(text.stdout + text.stderr).not.toContain(WANG_ID);
     // A malformed one is refused without being repeated.
@@ -175,7 +157,7 @@ suite('team mode: the order sheet reaches the other desks', () => {
     expect(bad.code).toBe(2);
     expect(bad.stdout + bad.stderr).not.toContain('1101051949123');
     // The search is in the audit, found by the same number (from stdin too), and holds no number.
-    const audit = await ok(
+    const audit = await cliOk(
       ['audit', 'list', '--id-number', '-', '--action', 'search', '--json'],
       envB(),
       `${WANG_ID}\n`,

@@ -11,9 +11,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { demoImages, type Simulator, startSimulator } from '../../electron/core/demo/simulator';
 import { TEAM_MIGRATIONS } from '../../electron/core/team/schema';
 import { createBackend } from '../../electron/main/backend';
-import { CLI, runCli, tempDir } from '../support/cli';
+import { CLI, cliJson, cliOk, runCli, tempDir } from '../support/cli';
 import { keychainSuite } from '../support/keychain';
-import { PG_AVAILABLE, pgSuite, startPostgres, type TestPostgres } from '../support/postgres';
+import { PG_AVAILABLE, pgSuite, startPostgres, type TestPostgres, teamDeskEnv } from '../support/postgres';
 
 const { suite: keychain } = await keychainSuite('team tests');
 const suite = PG_AVAILABLE ? keychain : pgSuite('team tests');
@@ -27,27 +27,10 @@ const B = tempDir('cd-team-b-');
 const gen = (n: number, from: number) =>
   Array.from({ length: n }, (_, i) => `3${String(from + i).padStart(15, '0')}`);
 
-function envFor(dir: string, who: 'admin' | 'desk', gateway = sim): Record<string, string> {
-  return {
-    CLEARANCE_DATA_DIR: dir,
-    CLEARANCE_GATEWAY: gateway.url,
-    CLEARANCE_APP_KEY: gateway.credentials.appKey,
-    CLEARANCE_APP_SECRET: gateway.credentials.appSecret,
-    CLEARANCE_SESSION: gateway.credentials.session,
-    CLEARANCE_LANG: 'en',
-    CLEARANCE_TEAM_PASSWORD_FILE: who === 'admin' ? db.adminPasswordFile : db.deskPasswordFile,
-  };
-}
+const envFor = (dir: string, who: 'admin' | 'desk', gateway: Simulator = sim) =>
+  teamDeskEnv(db, dir, who, gateway);
 const envA = () => envFor(A, 'admin');
 const envB = () => envFor(B, 'desk');
-
-async function ok(args: string[], env: Record<string, string>, input?: string) {
-  const r = await runCli(args, env, input !== undefined ? { input } : {});
-  expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
-  return r;
-}
-const json = async (args: string[], env: Record<string, string>) =>
-  JSON.parse((await ok([...args, '--json'], env)).stdout);
 
 const superuser = async () => {
   const c = new pg.Client({ host: db.socketDir, port: db.port, user: 'postgres', database: 'team' });
@@ -72,7 +55,7 @@ suite('team mode: two desks on one PostgreSQL', () => {
   let joinCode = '';
 
   it('init makes the schema and prints a join code; a wrong code is refused; the right one joins', async () => {
-    const init = await json(['team', 'init', '--server', db.adminUrl, '--name', 'desk-a'], envA());
+    const init = await cliJson(['team', 'init', '--server', db.adminUrl, '--name', 'desk-a'], envA());
     expect(init.joinCode).toMatch(/^CDT1-/);
     joinCode = init.joinCode;
     // The administrator lets the desks' login in (README: GRANT clearance_desk TO …).
@@ -85,22 +68,22 @@ suite('team mode: two desks on one PostgreSQL', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/join code is invalid/);
 
-    await ok(['team', 'join', '--server', db.deskUrl, '--name', 'desk-b'], envB(), `${joinCode}\n`);
-    const st = await json(['team', 'status'], envB());
+    await cliOk(['team', 'join', '--server', db.deskUrl, '--name', 'desk-b'], envB(), `${joinCode}\n`);
+    const st = await cliJson(['team', 'status'], envB());
     expect(st.reachable).toBe(true);
     expect(st.desks.map((d: { label: string }) => d.label).sort()).toEqual(['desk-a', 'desk-b']);
   });
 
   it('a lookup at desk A is shown at desk B without a gateway call', async () => {
-    const a = await json(['get', '2000000000000002', '--image'], envA());
+    const a = await cliJson(['get', '2000000000000002', '--image'], envA());
     expect(a.ok).toBe(true);
     const calls = sim.calls.length;
-    const b = await json(['get', '2000000000000002'], envB());
+    const b = await cliJson(['get', '2000000000000002'], envB());
     expect(b.record.name).toBe(a.record.name);
     expect(b.record.idNumber).toBe(a.record.idNumber);
     expect(sim.calls.length).toBe(calls);
     // …and with its images, still without a call.
-    const shown = await json(['records', 'show', '2000000000000002'], envB());
+    const shown = await cliJson(['records', 'show', '2000000000000002'], envB());
     expect(shown.record.images.front).toBeTruthy();
     expect(sim.calls.length).toBe(calls);
   });
@@ -146,7 +129,7 @@ suite('team mode: two desks on one PostgreSQL', () => {
   });
 
   it("B's audit list holds A's entries, naming desk and OS user; B's team read is audited", async () => {
-    const { entries } = await json(['audit', 'list', '--order', '2000000000000002'], envB());
+    const { entries } = await cliJson(['audit', 'list', '--order', '2000000000000002'], envB());
     const fromA = entries.filter((e: { desk?: string }) => e.desk === 'desk-a');
     expect(fromA.some((e: { action: string }) => e.action === 'fetch')).toBe(true);
     expect(fromA.every((e: { osUser: string }) => e.osUser.length > 0)).toBe(true);
@@ -155,7 +138,7 @@ suite('team mode: two desks on one PostgreSQL', () => {
   });
 
   it('a forget at B removes the record at A', async () => {
-    await ok(['records', 'forget', '2000000000000002'], envB());
+    await cliOk(['records', 'forget', '2000000000000002'], envB());
     const r = await runCli(['records', 'show', '2000000000000002', '--json'], envA());
     expect(r.code).toBe(2);
     const c = await superuser();
@@ -171,15 +154,15 @@ suite('team mode: two desks on one PostgreSQL', () => {
     const a = await runCli(['get', '2000000000000003', '--json'], envA());
     expect(a.code, a.stderr).toBe(0);
     expect(a.stderr).toMatch(/team server cannot be reached/);
-    const st = await json(['team', 'status'], envA());
+    const st = await cliJson(['team', 'status'], envA());
     expect(st.reachable).toBe(false);
     expect(st.outbox).toBeGreaterThan(0);
     db.start();
-    const s = await json(['team', 'sync'], envA());
+    const s = await cliJson(['team', 'sync'], envA());
     expect(s.pushed).toBeGreaterThan(0);
-    expect((await json(['team', 'status'], envA())).outbox).toBe(0);
+    expect((await cliJson(['team', 'status'], envA())).outbox).toBe(0);
     const calls = sim.calls.length;
-    const b = await json(['records', 'show', '2000000000000003'], envB());
+    const b = await cliJson(['records', 'show', '2000000000000003'], envB());
     expect(b.ok).toBe(true);
     expect(sim.calls.length).toBe(calls);
   });
@@ -193,7 +176,7 @@ suite('team mode: two desks on one PostgreSQL', () => {
     const run = await runCli(['batch', list, '--qps', '400', '--concurrency', '8', '--json'], envA());
     expect(run.code, run.stderr).toBe(0);
     db.start();
-    const before = (await json(['team', 'status'], envA())).outbox as number;
+    const before = (await cliJson(['team', 'status'], envA())).outbox as number;
     expect(before).toBeGreaterThan(600);
 
     const c = await superuser();
@@ -221,14 +204,14 @@ suite('team mode: two desks on one PostgreSQL', () => {
     expect(mid).toBeGreaterThan(start);
     expect(mid - start).toBeLessThan(before); // it really died mid-way
 
-    await ok(['team', 'sync'], envA());
-    expect((await json(['team', 'status'], envA())).outbox).toBe(0);
+    await cliOk(['team', 'sync'], envA());
+    expect((await cliJson(['team', 'status'], envA())).outbox).toBe(0);
     const held = await c.query(
       `SELECT count(*)::int AS n FROM clearance.records WHERE order_id = ANY($1) AND NOT deleted`,
       [ids],
     );
     expect(held.rows[0].n).toBe(600);
-    const local = (await json(['audit', 'list', '--limit', '100000'], envA())).entries.filter(
+    const local = (await cliJson(['audit', 'list', '--limit', '100000'], envA())).entries.filter(
       (e: { desk?: string }) => !e.desk,
     ).length;
     const server = await c.query(
@@ -269,7 +252,7 @@ suite('team mode: two desks on one PostgreSQL', () => {
   }, 90_000);
 
   it('a row deleted directly on the server is caught by audit verify', async () => {
-    expect((await json(['audit', 'verify'], envB())).ok).toBe(true);
+    expect((await cliJson(['audit', 'verify'], envB())).ok).toBe(true);
     db.psql('DELETE FROM clearance.audit WHERE seq = (SELECT min(seq) + 3 FROM clearance.audit);');
     const r = await runCli(['audit', 'verify', '--json'], envB());
     expect(r.code).toBe(3);
@@ -288,18 +271,18 @@ suite('team mode: two desks on one PostgreSQL', () => {
     const r = await runCli(['team', 'sync'], envB());
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/grants were revoked/);
-    await ok(['records', 'list'], envB());
+    await cliOk(['records', 'list'], envB());
     db.psql('GRANT clearance_desk TO desk_user;');
     db.psql('UPDATE clearance.schema_version SET version = 99;');
     const n = await runCli(['team', 'sync'], envB());
     expect(n.code).toBe(1);
     expect(n.stderr).toContain(`schema (v99 > v${TEAM_MIGRATIONS.length}) is newer`);
     db.psql(`UPDATE clearance.schema_version SET version = ${TEAM_MIGRATIONS.length};`);
-    await ok(['team', 'sync'], envB());
+    await cliOk(['team', 'sync'], envB());
   });
 
   it('a dump of the server database holds no personal data', async () => {
-    const people = (await json(['records', 'list', '--reveal', '--limit', '10000'], envA())).rows as {
+    const people = (await cliJson(['records', 'list', '--reveal', '--limit', '10000'], envA())).rows as {
       name: string;
       idNumber: string;
     }[];

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 export const CLI = new URL('../../dist/cli/clearance-desk.js', import.meta.url).pathname;
 
@@ -82,3 +83,14 @@ export function syncCli(folders: () => { dataDir: string; cwd: string }) {
   };
   return { run, json };
 }
+
+/** The built command, expected to exit 0: a failure names the command and shows its output. */
+export async function cliOk(args: string[], env: Record<string, string>, input?: string): Promise<CliRun> {
+  const r = await runCli(args, env, input !== undefined ? { input } : {});
+  expect(r.code, `${args.join(' ')}: ${r.stderr}${r.stdout}`).toBe(0);
+  return r;
+}
+
+/** The same with --json: the parsed reply. */
+export const cliJson = async (args: string[], env: Record<string, string>) =>
+  JSON.parse((await cliOk([...args, '--json'], env)).stdout);

@@ -172,3 +172,25 @@ GRANT CONNECT ON DATABASE team TO desk_user;`,
     },
   };
 }
+
+/**
+ * The command's environment for one desk of a test team: its data folder, a demo gateway's
+ * credentials, and the team password of the owner (who ran `team init`) or of a desk, from its
+ * owner-only file.
+ */
+export function teamDeskEnv(
+  db: TestPostgres,
+  dir: string,
+  who: 'admin' | 'desk',
+  gateway: { url: string; credentials: { appKey: string; appSecret: string; session: string } },
+): Record<string, string> {
+  return {
+    CLEARANCE_DATA_DIR: dir,
+    CLEARANCE_GATEWAY: gateway.url,
+    CLEARANCE_APP_KEY: gateway.credentials.appKey,
+    CLEARANCE_APP_SECRET: gateway.credentials.appSecret,
+    CLEARANCE_SESSION: gateway.credentials.session,
+    CLEARANCE_LANG: 'en',
+    CLEARANCE_TEAM_PASSWORD_FILE: who === 'admin' ? db.adminPasswordFile : db.deskPasswordFile,
+  };
+}
