@@ -208,7 +208,8 @@ for (const mode of MODES) {
       await expect(fetch(callback)).rejects.toThrow();
     });
 
-    it('a pasted landed URL with a foreign state is refused', async () => {
+    /** `profile authorize` with a callback on another host: the platform's redirect is followed by hand. */
+    const authorizeByPaste = async () => {
       const child = start(
         [
           'profile',
@@ -222,8 +223,12 @@ for (const mode of MODES) {
         env,
       );
       const done = outputOf(child);
-      const url = new URL(await authorizeUrlOf(child));
-      const hop = await fetch(url, { redirect: 'manual' });
+      const hop = await fetch(new URL(await authorizeUrlOf(child)), { redirect: 'manual' });
+      return { child, done, hop };
+    };
+
+    it('a pasted landed URL with a foreign state is refused', async () => {
+      const { child, done, hop } = await authorizeByPaste();
       expect(hop.status).toBe(302);
       const landed = new URL(hop.headers.get('location') as string);
       expect(landed.origin).toBe('https://example.com');
@@ -236,21 +241,7 @@ for (const mode of MODES) {
     });
 
     it('a pasted landed URL with our state authorises', async () => {
-      const child = start(
-        [
-          'profile',
-          'authorize',
-          'shop',
-          '--redirect-uri',
-          'https://example.com/callback',
-          '--no-browser',
-          '--json',
-        ],
-        env,
-      );
-      const done = outputOf(child);
-      const url = new URL(await authorizeUrlOf(child));
-      const hop = await fetch(url, { redirect: 'manual' });
+      const { child, done, hop } = await authorizeByPaste();
       child.stdin.end(`${hop.headers.get('location')}\n`);
       const r = await done;
       outputs.push(r.stdout, r.stderr);
