@@ -1,10 +1,8 @@
-import { checkAll, limitsFrom, orderContext } from '../../core/checks';
+import { checkAll, declarationDateFrom, limitsFrom, orderContext } from '../../core/checks';
 import { clearanceError } from '../../core/errors';
 import { normalizeOrderId } from '../../core/gateway/order-id';
-import { shanghaiDate } from '../../core/gateway/timestamp';
 import type { Finding, FindingCode } from '../../core/orders/types';
 import { FINDING_CODES } from '../../core/rules';
-import { isoDateSchema } from '../../core/settings/schema';
 import { printError, say } from '../output';
 import { withDesk } from './records';
 import type { Command } from './types';
@@ -49,8 +47,8 @@ export const checkCommand: Command = {
       }
       ids.push(id.value);
     }
-    const date = values.date === undefined ? shanghaiDate(new Date()) : String(values.date);
-    if (!isoDateSchema.safeParse(date).success) return bad(`--date ${date}: YYYY-MM-DD`);
+    const date = declarationDateFrom(values.date);
+    if (date === null) return bad(`--date ${values.date}: YYYY-MM-DD`);
     return withDesk(ctx, async (desk) => {
       const vault = await desk.vault();
       const limits = limitsFrom(desk.settings.preferences());

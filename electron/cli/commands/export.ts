@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { JOB_ID_PATTERN, SqliteJobStore } from '../../core/batch';
 import { batchFailures } from '../../core/batch/failures';
-import { contextLookup, limitsFrom } from '../../core/checks';
+import { contextLookup, declarationDateFrom, limitsFrom } from '../../core/checks';
 import { openDesk } from '../../core/desk';
 import { type ClearanceError, ClearanceFailure, clearanceError, exitCodeFor } from '../../core/errors';
 import { newExportId, runExport } from '../../core/export/run';
@@ -9,8 +9,6 @@ import { loadTemplate } from '../../core/export/template';
 import type { ExportJob, ExportReport, FailedOrder } from '../../core/export/types';
 import { auditExport, auditExportStarted, vaultSource } from '../../core/export/vault-source';
 import { normalizeOrderId, splitOrderIdList } from '../../core/gateway/order-id';
-import { shanghaiDate } from '../../core/gateway/timestamp';
-import { isoDateSchema } from '../../core/settings/schema';
 import type { Vault } from '../../core/vault/types';
 import { type Io, printError, say } from '../output';
 import type { Command } from './types';
@@ -190,9 +188,9 @@ export const exportCommand: Command = {
     }
     const { job } = built;
     // The day the parcels are declared, for the expiry check (default: today, Beijing time).
-    const declarationDate = values.date === undefined ? shanghaiDate(new Date()) : String(values.date);
-    if (!isoDateSchema.safeParse(declarationDate).success) {
-      const e = usage('--date 应为 YYYY-MM-DD', `--date ${declarationDate}: YYYY-MM-DD`);
+    const declarationDate = declarationDateFrom(values.date);
+    if (declarationDate === null) {
+      const e = usage('--date 应为 YYYY-MM-DD', `--date ${values.date}: YYYY-MM-DD`);
       printError(io, e, json);
       return exitCodeFor(e.kind);
     }

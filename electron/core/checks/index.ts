@@ -5,11 +5,19 @@
  * same ID number, which `orderContext` fetches from the vault. Findings name the order and the
  * rule, never a name or a full ID number.
  */
+import { shanghaiDate } from '../gateway/timestamp';
 import { maskIdNumber, parseExpiry } from '../idcard';
 import { type JoinedOrder, OrderStore } from '../orders/store';
 import type { Finding, FindingCode, OrderFacts } from '../orders/types';
 import { FINDING_CODES } from '../rules';
+import { isoDateSchema } from '../settings/schema';
 import type { Vault } from '../vault/types';
+
+/** The declaration day given (a command's `--date`), or today in Beijing; null if not YYYY-MM-DD. */
+export function declarationDateFrom(given: unknown, now = new Date()): string | null {
+  const date = given === undefined ? shanghaiDate(now) : String(given);
+  return isoDateSchema.safeParse(date).success ? date : null;
+}
 
 export interface CheckLimits {
   /** One order over this (fen) fires over-order-limit; equal passes. */
